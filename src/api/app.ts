@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsError, isAwsError } from '../errors/aws-error.js';
+import type { Logger } from '../ports/logger.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { type SecretLookup, peekSigningService, sha256Hex, verifySigV4 } from '../security/sigv4.js';
+import { readBody, sendJson, sendJsonError } from './http-io.js';
+import { dispatchJsonRpc } from './json-protocol.js';
+import type { OperationTable } from './operation.js';
+import { handleS3Request, writeS3Error } from './s3/s3-router.js';
+import { handleSts, sendStsError } from './sts.js';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly lookupSecret: SecretLookup;
+  readonly accountId: string;
+  readonly maxJsonBodyBytes: number;
+  readonly maxObjectBytes: number;
+  readonly maxClockSkewSeconds: number;
+  readonly objects: ObjectStore;
+  /** SageMaker control plane operations (`X-Amz-Target: SageMaker.<Op>`). */
+  readonly sagemaker: OperationTable;
+  /** CloudWatch Logs operations (`X-Amz-Target: Logs_20140328.<Op>`). */
+  readonly logs: OperationTable;
+  readonly isReady: () => boolean;
+}
+
+/**
+ * The one HTTP entry point. Services are told apart the way AWS clients sign them (the
+ * SigV4 scope's service); every request but `GET /health` must carry a valid signature.
+ */
+export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { logger } = deps;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health' && !req.headers.authorization) {
+      const ready = deps.isReady();
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }, 'application/json');
+      return;
+    }
+    if (!deps.isReady()) throw new AwsError('ServiceUnavailable', 'Lathe is starting or shutting down.');
+
+    const service = peekSigningService(req);
+    if (service === 's3' || (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')) {
+      let auth: ReturnType<typeof verifySigV4>;
+      try {
+        auth = verifySigV4(req, {
+          dialect: 's3',
+          lookupSecret: deps.lookupSecret,
+          maxSkewSeconds: deps.maxClockSkewSeconds,
+        });
+      } catch (e) {
+        req.resume();
+        throw e;
+      }
+      await handleS3Request(req, res, {
+        auth,
+        requestId,
+        store: deps.objects,
+        maxObjectBytes: deps.maxObjectBytes,
+      });
+      return;
+    }
+
+    const body = await readBody(req, deps.maxJsonBodyBytes);
+    const auth = verifySigV4(req, {
+      dialect: 'json',
+      lookupSecret: deps.lookupSecret,
+      maxSkewSeconds: deps.maxClockSkewSeconds,
+      bodySha256: sha256Hex(body),
+    });
+    const ctx = { requestId, accessKeyId: auth.accessKeyId, region: auth.region };
+    switch (auth.service) {
+      case 'sagemaker':
+        return dispatchJsonRpc(req, res, body, 'SageMaker', deps.sagemaker, ctx);
+      case 'logs':
+        return dispatchJsonRpc(req, res, body, 'Logs_20140328', deps.logs, ctx);
+      case 'sts':
+        return handleSts(req, res, body, { accountId: deps.accountId, accessKeyId: auth.accessKeyId }, requestId);
+      default:
+        throw new AwsError('UnknownOperationException', `Lathe does not serve the '${auth.service}' service.`);
+    }
+  }
+
+  return (req, res) => {
+    const requestId = randomUUID();
+    const started = performance.now();
+    handle(req, res, requestId)
+      .catch((e: unknown) => {
+        const error = isAwsError(e) ? e : new AwsError('InternalFailure', 'An internal error occurred.');
+        if (!isAwsError(e)) logger.error('unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
+        const service = peekSigningService(req);
+        if (service === 's3' || (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')) {
+          const s3Error = error.code === 'InternalFailure' ? new AwsError('InternalError', error.message) : error;
+          writeS3Error(res, s3Error, requestId, req.url ?? '/');
+        } else if (service === 'sts') {
+          sendStsError(res, error, requestId);
+        } else {
+          sendJsonError(res, error, requestId);
+        }
+        // A request rejected before its body was read: drain it so the connection stays usable.
+        if (!req.readableEnded) req.resume();
+      })
+      .finally(() => {
+        logger.debug('request', {
+          requestId,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          target: req.headers['x-amz-target'],
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        });
+      });
+  };
+}

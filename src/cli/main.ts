@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { loadClientConfig } from '../config/config.js';
+import { connect } from '../sdk/clients.js';
+import { describeJob, listJobs, showLogs, stopJob } from './jobs.js';
+import { serveCommand } from './serve.js';
+import { trainCommand } from './train.js';
+
+// `lathe logs job | head` closes stdout early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+// The AWS SDK warns that future releases need Node 22; this release runs on Node 20.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+  if (type === 'NodeVersionSupportWarning' || String(warning).includes('NodeVersionSupportWarning')) return;
+  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+const program = new Command('lathe').description('Lathe: SageMaker-compatible ML platform on your own machine');
+
+function clientsFrom(cmd: Command) {
+  const o = cmd.optsWithGlobals<{ endpointUrl?: string; dataDir?: string; region?: string }>();
+  const c = loadClientConfig({ endpoint: o.endpointUrl, dataDir: o.dataDir, region: o.region });
+  return connect(c);
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .option('--endpoint-url <url>', 'Lathe server URL (default LATHE_ENDPOINT_URL or http://127.0.0.1:7070)')
+  .option('--data-dir <dir>', "the server's data directory, for its credentials file (default ./.lathe)")
+  .option('--region <region>', 'AWS region name (default us-east-1)');
+
+program
+  .command('serve')
+  .description('start the Lathe server')
+  .option('--host <host>', 'address to bind (default 127.0.0.1, LATHE_HOST)')
+  .option('--port <port>', 'port (default 7070, LATHE_PORT)')
+  .action(async (opts: { host?: string; port?: string }, cmd: Command) => {
+    const g = cmd.optsWithGlobals<{ dataDir?: string; region?: string }>();
+    await serveCommand({ host: opts.host, port: opts.port, dataDir: g.dataDir, region: g.region });
+  });
+
+program
+  .command('train')
+  .description('upload data, run a training job, follow its logs and print its metrics')
+  .requiredOption('--train <path|s3-uri>', 'training data: a file, a directory or an s3:// URI')
+  .option('--validation <path|s3-uri>', 'validation data')
+  .option('--algorithm <name>', 'xgboost (default), sklearn or node')
+  .option('--image <uri>', 'a SageMaker training image URI instead of --algorithm')
+  .option('--content-type <type>', 'channel content type (default from the file name: .csv → text/csv)')
+  .option('--hp <name=value>', 'a hyperparameter (repeatable)', collect, [])
+  .option('--entry-point <file>', 'script mode: the training script, relative to --source-dir')
+  .option('--source-dir <dir>', 'script mode: the directory uploaded as the source code')
+  .option('--output <s3-uri>', 'S3OutputPath (default s3://sagemaker-<region>-<account>/output)')
+  .option('--name <name>', 'training job name (default generated)')
+  .addOption(new Option('--max-runtime <seconds>', 'MaxRuntimeInSeconds').default(86400).argParser(Number))
+  .option('--no-wait', 'return once the job is created')
+  .action(async (opts, cmd: Command) => {
+    const clients = clientsFrom(cmd);
+    try {
+      process.exitCode = await trainCommand(clients, opts);
+    } finally {
+      clients.destroy();
+    }
+  });
+
+program
+  .command('logs <job>')
+  .description("print a training job's logs")
+  .option('-f, --follow', 'keep printing until the job ends')
+  .action(async (job: string, opts: { follow?: boolean }, cmd: Command) => {
+    const clients = clientsFrom(cmd);
+    try {
+      await showLogs(clients, job, Boolean(opts.follow));
+    } finally {
+      clients.destroy();
+    }
+  });
+
+const jobs = program.command('jobs').description('list, describe and stop training jobs');
+jobs
+  .command('list', { isDefault: true })
+  .option('--status <status>', 'only jobs in this status')
+  .addOption(new Option('--limit <n>', 'how many').default(50).argParser(Number))
+  .action(async (opts: { status?: string; limit: number }, cmd: Command) => {
+    const clients = clientsFrom(cmd);
+    try {
+      await listJobs(clients, opts);
+    } finally {
+      clients.destroy();
+    }
+  });
+jobs.command('describe <job>').action(async (job: string, _o: unknown, cmd: Command) => {
+  const clients = clientsFrom(cmd);
+  try {
+    await describeJob(clients, job);
+  } finally {
+    clients.destroy();
+  }
+});
+jobs.command('stop <job>').action(async (job: string, _o: unknown, cmd: Command) => {
+  const clients = clientsFrom(cmd);
+  try {
+    await stopJob(clients, job);
+  } finally {
+    clients.destroy();
+  }
+});
+
+program.parseAsync().catch((e: unknown) => {
+  const err = e as { name?: string; message?: string };
+  process.stderr.write(`lathe: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message ?? String(e)}\n`);
+  process.exit(1);
+});

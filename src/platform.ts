@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createProcessExecutor } from './adapters/executor/process-executor.js';
+import { createStderrLogger } from './adapters/logging/stderr-logger.js';
+import { openObjectStore } from './adapters/objects/open-object-store.js';
+import { createLocalQueue } from './adapters/queue/local-queue.js';
+import { openMetadataStore } from './adapters/sql/open-metadata-store.js';
+import { createApp } from './api/app.js';
+import { tagOperations } from './api/control/tags.js';
+import { trainingJobOperations } from './api/control/training-jobs.js';
+import { logsOperations } from './api/logs/logs-operations.js';
+import type { LatheConfig } from './config/config.js';
+import type { Logger } from './ports/logger.js';
+import { ensureRootCredentials } from './security/credentials.js';
+import { createTrainingJobService } from './services/training-jobs.js';
+import { createTrainingRunner } from './worker/training-runner.js';
+
+export interface RunningLathe {
+  readonly url: string;
+  readonly credentialsFile: string;
+  readonly accessKeyId: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** Ends a job process left over from a server that died, if the pid still belongs to that job. */
+function killOrphan(pid: number | undefined, jobDir: string, logger: Logger): void {
+  if (!pid) return;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    if (!cmdline.includes(jobDir) && !environ.includes(jobDir)) return;
+    process.kill(-pid, 'SIGKILL');
+    logger.warn('ended a job process left by the previous server', { pid });
+  } catch {
+    // Gone already, or not ours.
+  }
+}
+
+/**
+ * The composition root: configuration → adapters → services → API and worker. The only
+ * module that sees every layer.
+ */
+export async function startLathe(config: LatheConfig, logger: Logger = createStderrLogger(config.logLevel)): Promise<RunningLathe> {
+  const credentials = ensureRootCredentials(config.dataDir, {
+    accessKeyId: config.rootAccessKeyId,
+    secretAccessKey: config.rootSecretAccessKey,
+  });
+  const store = await openMetadataStore(config.metadataUrl ?? `sqlite://${join(config.dataDir, 'lathe.db')}`);
+  const objects = await openObjectStore(config.objectStoreUrl, config.dataDir);
+  const queue = createLocalQueue(config.maxConcurrentJobs);
+  const runner = createTrainingRunner({
+    store,
+    objects,
+    executor: createProcessExecutor(),
+    logger,
+    dataDir: config.dataDir,
+    region: config.region,
+    pythonPath: config.pythonPath,
+    stopGraceMs: config.stopGraceSeconds * 1000,
+    baseEnv: config.childEnv,
+    now: Date.now,
+  });
+  const scope = { region: config.region, accountId: config.accountId };
+  const trainingJobs = createTrainingJobService({ store, queue, scope, now: Date.now, stopRunning: runner.stop });
+
+  let ready = false;
+  const app = createApp({
+    logger,
+    lookupSecret: (id) => (id === credentials.key.accessKeyId ? credentials.key.secretAccessKey : undefined),
+    accountId: config.accountId,
+    maxJsonBodyBytes: config.maxJsonBodyBytes,
+    maxObjectBytes: config.maxObjectBytes,
+    maxClockSkewSeconds: config.maxClockSkewSeconds,
+    objects,
+    sagemaker: {
+      ...trainingJobOperations(trainingJobs),
+      ...tagOperations(store, async (type, arn) => {
+        if (type !== 'training-job') return undefined;
+        const jobs = await store.trainingJobs.list({});
+        return jobs.some((j) => j.arn === arn);
+      }),
+    },
+    logs: logsOperations(store, config.region, config.accountId),
+    isReady: () => ready,
+  });
+
+  // Recover before accepting work: orphans ended, unfinished jobs restarted or closed.
+  for (const job of await store.trainingJobs.list({ statusIn: ['InProgress', 'Stopping'] })) {
+    killOrphan(job.workerPid, join(config.dataDir, 'jobs', job.name), logger);
+  }
+  const recovered = await trainingJobs.recover();
+  if (recovered.restarted.length || recovered.ended.length) logger.info('recovered training jobs', recovered);
+  queue.process(runner.run);
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  ready = true;
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    credentialsFile: credentials.file,
+    accessKeyId: credentials.key.accessKeyId,
+    server,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await runner.stopAll();
+        await queue.close();
+        server.closeAllConnections();
+        await closed;
+        await objects.close?.();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

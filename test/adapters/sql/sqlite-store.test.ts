@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openMetadataStore } from '../../../src/adapters/sql/open-metadata-store.js';
+import type { TrainingJobRecord } from '../../../src/domain/training-job.js';
+import { metadataStoreConformance } from '../../../src/testing/metadata-store-conformance.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lathe-sqlite-store-'));
+let files = 0;
+const newFileUrl = () => `sqlite://${join(dir, `nested/dir/store-${files++}.db`)}`;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SQLite metadata store, in memory', () => {
+  metadataStoreConformance(() => openMetadataStore('sqlite::memory:'));
+});
+
+describe('SQLite metadata store, file', () => {
+  metadataStoreConformance(() => openMetadataStore(newFileUrl()));
+});
+
+describe('SQLite metadata store, file specifics', () => {
+  it('keeps data across close and reopen, migrating only once', async () => {
+    const url = newFileUrl();
+    const job: TrainingJobRecord = {
+      name: 'persisted',
+      arn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/persisted',
+      status: 'Completed',
+      secondaryStatus: 'Completed',
+      request: { HyperParameters: { eta: '0.3' } },
+      creationTime: 1,
+      lastModifiedTime: 2,
+      transitions: [{ Status: 'Completed', StartTime: 2, StatusMessage: 'done' }],
+      finalMetrics: [{ MetricName: 'loss', Value: 0.5, Timestamp: 2 }],
+      attempts: 1,
+      stopRequested: false,
+    };
+    const first = await openMetadataStore(url);
+    await first.trainingJobs.create(job);
+    await first.logs.append('g', 's', [{ timestamp: 1, message: 'hello' }]);
+    await first.close();
+
+    const second = await openMetadataStore(url);
+    expect(await second.trainingJobs.get('persisted')).toStrictEqual(job);
+    expect(await second.logs.getEvents('g', 's', { fromHead: true, limit: 10 })).toMatchObject([
+      { message: 'hello' },
+    ]);
+    await second.close();
+  });
+
+  it('opens the file in WAL mode with the pragmas durability relies on', async () => {
+    const url = newFileUrl();
+    const store = await openMetadataStore(url);
+    await store.close();
+    const raw = new Database(url.slice('sqlite://'.length));
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(raw.prepare('select name from kysely_migration').all()).toEqual([{ name: '0001-initial' }]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('lets two stores on one file see each other’s writes', async () => {
+    const url = newFileUrl();
+    const a = await openMetadataStore(url);
+    const b = await openMetadataStore(url);
+    await a.tags.add('arn:x', [{ Key: 'k', Value: 'v' }]);
+    expect(await b.tags.list('arn:x')).toEqual([{ Key: 'k', Value: 'v' }]);
+    await a.close();
+    await b.close();
+  });
+
+  it('rejects URLs it cannot open, and says how to get PostgreSQL support', async () => {
+    await expect(openMetadataStore('sqlite://relative.db')).rejects.toThrow(/absolute path/);
+    await expect(openMetadataStore('mysql://u:secret@h/db')).rejects.toThrow(/Unsupported/);
+    await expect(openMetadataStore('mysql://u:secret@h/db')).rejects.not.toThrow(/secret/);
+    await expect(openMetadataStore('postgres://localhost/lathe')).rejects.toThrow(/npm install pg/);
+  });
+});
