@@ -201,4 +201,37 @@ describe('XGBoost parity with Python xgboost 1.7', () => {
     expect(py.rounds).toBeLessThan(100000);
     expect(existsSync(join(root, 'output/failure'))).toBe(false);
   });
+
+  it('reads sniffed libsvm and resumes from the newest checkpoint', async () => {
+    const root = await mlRoot('iris', { num_round: '4', objective: 'multi:softmax', num_class: '3' });
+    const csv = await readFile(join(DATASETS, 'iris/train.csv'), 'utf8');
+    const libsvm = csv
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [label, ...xs] = l.split(',');
+        return [label, ...xs.map((x, i) => `${i + 1}:${x}`)].join(' ');
+      })
+      .join('\n');
+    await rm(join(root, 'input/data'), { recursive: true });
+    await mkdir(join(root, 'input/data/train/sub'), { recursive: true });
+    await writeFile(join(root, 'input/data/train/sub/part-0'), libsvm);
+    await writeFile(join(root, 'input/config/inputdataconfig.json'), '{"train": {}}');
+    const ckpt = join(root, 'checkpoints');
+    await writeFile(join(root, 'input/config/checkpointconfig.json'), JSON.stringify({ LocalPath: ckpt }));
+    const logs: string[] = [];
+    const first = await trainXgboost(root, { log: (l) => logs.push(l), evalLine: () => {} });
+    expect(first.rounds).toBe(4);
+    expect(logs.join('\n')).toMatch(/libsvm \(detected from the data/);
+    expect(logs.join('\n')).toMatch(/120 rows x 5 feature columns/);
+    expect(existsSync(join(ckpt, 'xgboost-checkpoint.3'))).toBe(true);
+    await writeFile(
+      join(root, 'input/config/hyperparameters.json'),
+      JSON.stringify({ num_round: '6', objective: 'multi:softmax', num_class: '3' }),
+    );
+    const lines: string[] = [];
+    const second = await trainXgboost(root, { log: () => {}, evalLine: (l) => lines.push(l) });
+    expect(second.rounds).toBe(6);
+    expect(lines.map((l) => l.split('\t')[0])).toEqual(['[4]', '[5]']);
+  });
 });

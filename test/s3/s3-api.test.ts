@@ -105,7 +105,9 @@ describe('S3 API with the JS SDK v3', () => {
       name: 'NoSuchKey',
       status: 404,
     });
-    expect((await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'hello.txt' })))).status).toBe(404);
+    expect((await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'hello.txt' })))).status).toBe(
+      404,
+    );
   });
 
   it('puts a Readable body: aws-chunked with a CRC32 trailer', async () => {
@@ -125,14 +127,20 @@ describe('S3 API with the JS SDK v3', () => {
   it('refuses a body whose checksum does not match and keeps the old object', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'guarded', Body: 'original' }));
     const bad = await failure(
-      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'guarded', Body: 'changed!', ChecksumCRC32: 'AAAAAA==' })),
+      s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'guarded', Body: 'changed!', ChecksumCRC32: 'AAAAAA==' }),
+      ),
     );
     expect(bad).toEqual({ name: 'BadDigest', status: 400 });
     expect(await text('guarded')).toBe('original');
   });
 
   it('refuses a tampered body (signed SHA-256 mismatch) and keeps the old object', async () => {
-    const tamperer = new S3Client({ ...clientConfig(server), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const tamperer = new S3Client({
+      ...clientConfig(server),
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
     tamperer.middlewareStack.add(
       (next) => async (args) => {
         const request = args.request as { body: unknown; headers: Record<string, string> };
@@ -141,7 +149,9 @@ describe('S3 API with the JS SDK v3', () => {
       },
       { step: 'deserialize', name: 'tamper' },
     );
-    const result = await failure(tamperer.send(new PutObjectCommand({ Bucket: bucket, Key: 'guarded', Body: 'original' })));
+    const result = await failure(
+      tamperer.send(new PutObjectCommand({ Bucket: bucket, Key: 'guarded', Body: 'original' })),
+    );
     tamperer.destroy();
     expect(result).toEqual({ name: 'XAmzContentSHA256Mismatch', status: 400 });
     expect(await text('guarded')).toBe('original');
@@ -155,20 +165,38 @@ describe('S3 API with the JS SDK v3', () => {
     expect(await ranged.Body!.transformToString()).toBe('2345');
     expect(await text('digits', { Range: 'bytes=-3' })).toBe('789');
     expect(await text('digits', { Range: 'bytes=8-' })).toBe('89');
-    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', Range: 'bytes=10-11' })))).toEqual({
+    expect(
+      await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', Range: 'bytes=10-11' }))),
+    ).toEqual({
       name: 'InvalidRange',
       status: 416,
     });
     const etag = md5('0123456789');
-    expect((await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfNoneMatch: etag })))).status).toBe(304);
-    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfMatch: '"nope"' })))).toEqual({
+    expect(
+      (await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfNoneMatch: etag }))))
+        .status,
+    ).toBe(304);
+    expect(
+      await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfMatch: '"nope"' }))),
+    ).toEqual({
       name: 'PreconditionFailed',
       status: 412,
     });
     const since = new Date(Date.now() + 60_000);
-    expect((await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfModifiedSince: since })))).status).toBe(304);
+    expect(
+      (
+        await failure(
+          s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfModifiedSince: since })),
+        )
+      ).status,
+    ).toBe(304);
     const overridden = await s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: 'digits', IfMatch: etag, ResponseContentType: 'text/x-digits' }),
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: 'digits',
+        IfMatch: etag,
+        ResponseContentType: 'text/x-digits',
+      }),
     );
     expect(overridden.ContentType).toBe('text/x-digits');
     await overridden.Body!.transformToString();
@@ -187,22 +215,35 @@ describe('S3 API with the JS SDK v3', () => {
     let pages = 0;
     do {
       const page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: 'ls/', Delimiter: '/', MaxKeys: 2, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: 'ls/',
+          Delimiter: '/',
+          MaxKeys: 2,
+          ContinuationToken: token,
+        }),
       );
       pages++;
-      seen.push(...(page.Contents ?? []).map((c) => c.Key!), ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
+      seen.push(
+        ...(page.Contents ?? []).map((c) => c.Key!),
+        ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!),
+      );
       expect(page.KeyCount).toBeLessThanOrEqual(2);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual(['ls/a.txt', 'ls/b/', 'ls/c.txt', 'ls/d/', 'ls/e.txt']);
 
-    const after = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'ls/', StartAfter: 'ls/c.txt' }));
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'ls/', StartAfter: 'ls/c.txt' }),
+    );
     expect(after.Contents?.map((c) => c.Key)).toEqual(['ls/d/x/y.txt', 'ls/e.txt']);
 
     const v1 = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'ls/', MaxKeys: 4 }));
     expect(v1.IsTruncated).toBe(true);
-    const v1next = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'ls/', Marker: v1.NextMarker }));
+    const v1next = await s3.send(
+      new ListObjectsCommand({ Bucket: bucket, Prefix: 'ls/', Marker: v1.NextMarker }),
+    );
     expect([...(v1.Contents ?? []), ...(v1next.Contents ?? [])].map((c) => c.Key)).toEqual(keys);
 
     const encoded = await s3.send(
@@ -213,10 +254,20 @@ describe('S3 API with the JS SDK v3', () => {
 
   it('copies objects with COPY and REPLACE directives', async () => {
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'copy/src file+ü', Body: 'payload', ContentType: 'text/x-a', Metadata: { a: '1' } }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'copy/src file+ü',
+        Body: 'payload',
+        ContentType: 'text/x-a',
+        Metadata: { a: '1' },
+      }),
     );
     const copied = await s3.send(
-      new CopyObjectCommand({ Bucket: bucket, Key: 'copy/dst', CopySource: `${bucket}/${encodeURIComponent('copy/src file+ü')}` }),
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'copy/dst',
+        CopySource: `${bucket}/${encodeURIComponent('copy/src file+ü')}`,
+      }),
     );
     expect(copied.CopyObjectResult?.ETag).toBe(md5('payload'));
     const kept = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy/dst' }));
@@ -235,15 +286,31 @@ describe('S3 API with the JS SDK v3', () => {
       ContentType: 'text/x-b',
       Metadata: { b: '2' },
     });
-    expect((await failure(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy/dst', CopySource: `${bucket}/copy/dst` })))).status).toBe(400);
+    expect(
+      (
+        await failure(
+          s3.send(
+            new CopyObjectCommand({ Bucket: bucket, Key: 'copy/dst', CopySource: `${bucket}/copy/dst` }),
+          ),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('uploads multipart: two 5 MiB parts and a small one', async () => {
     const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(1234)];
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/big.bin', ContentType: 'application/x-big' }));
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/big.bin',
+        ContentType: 'application/x-big',
+      }),
+    );
     const etags: string[] = [];
     for (const [i, data] of parts.entries()) {
-      const out = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: i + 1, Body: data }));
+      const out = await s3.send(
+        new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: i + 1, Body: data }),
+      );
       etags.push(out.ETag!);
     }
     expect(etags).toEqual(parts.map((p) => md5(p)));
@@ -257,7 +324,9 @@ describe('S3 API with the JS SDK v3', () => {
         MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
       }),
     );
-    const expected = createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex');
+    const expected = createHash('md5')
+      .update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest())))
+      .digest('hex');
     expect(done.ETag).toBe(`"${expected}-3"`);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/big.bin' }));
     expect(got.ContentType).toBe('application/x-big');
@@ -265,13 +334,20 @@ describe('S3 API with the JS SDK v3', () => {
   });
 
   it('deletes many objects, quietly or not', async () => {
-    for (const key of ['del/1', 'del/2', 'del/3']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+    for (const key of ['del/1', 'del/2', 'del/3'])
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
     const loud = await s3.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'del/1' }, { Key: 'del/none' }] } }),
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: [{ Key: 'del/1' }, { Key: 'del/none' }] },
+      }),
     );
     expect(loud.Deleted?.map((d) => d.Key).sort()).toEqual(['del/1', 'del/none']);
     const quiet = await s3.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Quiet: true, Objects: [{ Key: 'del/2' }, { Key: 'del/3' }] } }),
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Quiet: true, Objects: [{ Key: 'del/2' }, { Key: 'del/3' }] },
+      }),
     );
     expect(quiet.Deleted ?? []).toEqual([]);
     const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'del/' }));
@@ -279,13 +355,25 @@ describe('S3 API with the JS SDK v3', () => {
   });
 
   it('round-trips keys with spaces, unicode, plus and percent signs', async () => {
-    const keys = ['odd/with space', 'odd/ünï 日本', 'odd/a+b', 'odd/100%', 'odd/q?x=1&y', 'odd/~tilde', 'odd/emoji 🦀'];
+    const keys = [
+      'odd/with space',
+      'odd/ünï 日本',
+      'odd/a+b',
+      'odd/100%',
+      'odd/q?x=1&y',
+      'odd/~tilde',
+      'odd/emoji 🦀',
+    ];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
     for (const key of keys) expect(await text(key)).toBe(key);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'odd/' }));
     expect(listed.Contents?.map((c) => c.Key).sort()).toEqual([...keys].sort());
-    const encoded = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'odd/', EncodingType: 'url' }));
-    expect(encoded.Contents?.map((c) => decodeURIComponent(c.Key!.replace(/\+/g, ' '))).sort()).toEqual([...keys].sort());
+    const encoded = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'odd/', EncodingType: 'url' }),
+    );
+    expect(encoded.Contents?.map((c) => decodeURIComponent(c.Key!.replace(/\+/g, ' '))).sort()).toEqual(
+      [...keys].sort(),
+    );
   });
 
   it('answers 4xx, never 5xx, for keys that would escape the store', async () => {
@@ -299,6 +387,9 @@ describe('S3 API with the JS SDK v3', () => {
   });
 
   it('answers NotImplemented for sub-resources it does not serve', async () => {
-    expect(await failure(s3.send(new GetBucketAclCommand({ Bucket: bucket })))).toEqual({ name: 'NotImplemented', status: 501 });
+    expect(await failure(s3.send(new GetBucketAclCommand({ Bucket: bucket })))).toEqual({
+      name: 'NotImplemented',
+      status: 501,
+    });
   });
 });

@@ -57,7 +57,9 @@ export class FsLayout {
       return new Date(json.created);
     } catch (error) {
       if (isMissing(error)) {
-        throw new AwsError('NoSuchBucket', `The specified bucket does not exist: ${bucket}`, { BucketName: bucket });
+        throw new AwsError('NoSuchBucket', `The specified bucket does not exist: ${bucket}`, {
+          BucketName: bucket,
+        });
       }
       throw error;
     }
@@ -111,5 +113,8 @@ export function toObjectInfo(bucket: string, meta: StoredMeta, size: number): Ob
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
 export function noSuchKey(bucket: string, key: string): AwsError {
-  return new AwsError('NoSuchKey', `The specified key does not exist: ${key}`, { Key: key, BucketName: bucket });
+  return new AwsError('NoSuchKey', `The specified key does not exist: ${key}`, {
+    Key: key,
+    BucketName: bucket,
+  });
 }

@@ -48,7 +48,11 @@ export class FsMultipart {
     return uploadId;
   }
 
-  private async load(bucket: string, key: string, uploadId: string): Promise<{ dir: string; record: UploadRecord }> {
+  private async load(
+    bucket: string,
+    key: string,
+    uploadId: string,
+  ): Promise<{ dir: string; record: UploadRecord }> {
     const missing = new AwsError(
       'NoSuchUpload',
       `The specified multipart upload does not exist: ${uploadId}. The upload ID may be invalid, or the upload may have been aborted or completed.`,
@@ -75,9 +79,13 @@ export class FsMultipart {
     body: Readable | Buffer,
   ): Promise<PartInfo> {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
-      throw new AwsError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive.', {
-        ArgumentName: 'partNumber',
-      });
+      throw new AwsError(
+        'InvalidArgument',
+        'Part number must be an integer between 1 and 10000, inclusive.',
+        {
+          ArgumentName: 'partNumber',
+        },
+      );
     }
     const { dir } = await this.load(bucket, key, uploadId);
     const written = await writeTempObject(
@@ -123,14 +131,20 @@ export class FsMultipart {
   ): Promise<ObjectInfo> {
     const { dir, record } = await this.load(bucket, key, uploadId);
     if (parts.length === 0) {
-      throw new AwsError('InvalidRequest', 'You must specify at least one part to complete a multipart upload.');
+      throw new AwsError(
+        'InvalidRequest',
+        'You must specify at least one part to complete a multipart upload.',
+      );
     }
     const uploaded = new Map((await this.listParts(bucket, key, uploadId)).map((p) => [p.partNumber, p]));
     const md5s: Buffer[] = [];
     parts.forEach((part, i) => {
       const previous = parts[i - 1];
       if (previous && part.partNumber <= previous.partNumber) {
-        throw new AwsError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+        throw new AwsError(
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. Parts must be ordered by part number.',
+        );
       }
       const stored = uploaded.get(part.partNumber);
       if (!stored || unquote(stored.etag) !== unquote(part.etag)) {
@@ -141,18 +155,23 @@ export class FsMultipart {
         );
       }
       if (i < parts.length - 1 && stored.size < MIN_PART_BYTES) {
-        throw new AwsError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
-          PartNumber: part.partNumber,
-          ProposedSize: stored.size,
-          MinSizeAllowed: MIN_PART_BYTES,
-        });
+        throw new AwsError(
+          'EntityTooSmall',
+          'Your proposed upload is smaller than the minimum allowed object size.',
+          {
+            PartNumber: part.partNumber,
+            ProposedSize: stored.size,
+            MinSizeAllowed: MIN_PART_BYTES,
+          },
+        );
       }
       md5s.push(Buffer.from(unquote(stored.etag), 'hex'));
     });
     async function* partData(): AsyncGenerator<Buffer> {
       for (const part of parts) {
         const opened = await openObjectFile(join(dir, partName(part.partNumber)));
-        if (!opened) throw new AwsError('InvalidPart', `Part ${part.partNumber} disappeared while completing.`);
+        if (!opened)
+          throw new AwsError('InvalidPart', `Part ${part.partNumber} disappeared while completing.`);
         if (opened.size === 0) {
           await opened.handle.close();
           continue;

@@ -11,11 +11,17 @@ import type {
   ObjectStore,
   PutOptions,
 } from '../../ports/object-store.js';
-import { listBucketDir } from './fs-list.js';
 import { DEFAULT_CONTENT_TYPE, FsLayout, noSuchKey, toObjectInfo } from './fs-layout.js';
+import { listBucketDir } from './fs-list.js';
 import { FsMultipart } from './fs-multipart.js';
 import { assertBucketName, assertKey } from './key-codec.js';
-import { type BodySource, isMissing, openObjectFile, readObjectMeta, writeTempObject } from './object-file.js';
+import {
+  type BodySource,
+  isMissing,
+  openObjectFile,
+  readObjectMeta,
+  writeTempObject,
+} from './object-file.js';
 
 /** Options of the directory object store. */
 export interface FsObjectStoreOptions {
@@ -84,7 +90,9 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
       await layout.bucketCreated(name);
       const listed = await store.listObjects(name, { maxKeys: 1 });
       if (listed.objects.length > 0 || listed.commonPrefixes.length > 0) {
-        throw new AwsError('BucketNotEmpty', 'The bucket you tried to delete is not empty.', { BucketName: name });
+        throw new AwsError('BucketNotEmpty', 'The bucket you tried to delete is not empty.', {
+          BucketName: name,
+        });
       }
       const trash = layout.tempPath('.trash');
       await rename(layout.bucketDir(name), trash);
@@ -153,7 +161,9 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
 
     async listObjects(bucket, listOptions: ListOptions = {}): Promise<ListResult> {
       await layout.bucketCreated(bucket);
-      return listBucketDir(layout.bucketDir(bucket), listOptions, (meta, size) => toObjectInfo(bucket, meta, size));
+      return listBucketDir(layout.bucketDir(bucket), listOptions, (meta, size) =>
+        toObjectInfo(bucket, meta, size),
+      );
     },
 
     async copyObject(source, target, putOptions) {
@@ -162,10 +172,11 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
       const opened = await openObjectFile(layout.objectPath(source.bucket, source.key));
       if (!opened) return missingObject(source.bucket, source.key);
       const meta = putOptions ?? { contentType: opened.meta.contentType, metadata: opened.meta.metadata };
-      const data =
-        opened.size === 0
-          ? (await opened.handle.close(), Buffer.alloc(0))
-          : opened.handle.createReadStream({ start: 0, end: opened.size - 1, autoClose: true });
+      if (opened.size === 0) {
+        await opened.handle.close();
+        return write(target.bucket, target.key, Buffer.alloc(0), meta);
+      }
+      const data = opened.handle.createReadStream({ start: 0, end: opened.size - 1, autoClose: true });
       return write(target.bucket, target.key, data, meta);
     },
 
@@ -173,7 +184,8 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
     uploadPart: (bucket, key, uploadId, partNumber, body) =>
       multipart.uploadPart(bucket, key, uploadId, partNumber, body),
     listParts: (bucket, key, uploadId) => multipart.listParts(bucket, key, uploadId),
-    completeMultipartUpload: (bucket, key, uploadId, parts) => multipart.complete(bucket, key, uploadId, parts),
+    completeMultipartUpload: (bucket, key, uploadId, parts) =>
+      multipart.complete(bucket, key, uploadId, parts),
     abortMultipartUpload: (bucket, key, uploadId) => multipart.abort(bucket, key, uploadId),
   };
   return store;

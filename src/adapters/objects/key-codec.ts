@@ -40,9 +40,13 @@ export function assertBucketName(name: string): void {
 export function assertKey(key: string): void {
   if (key.length === 0) throw new AwsError('InvalidArgument', 'The object key must not be empty.');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-    throw new AwsError('KeyTooLongError', `Your key is too long: "${key.slice(0, 64)}…" exceeds 1024 bytes.`, {
-      Key: key,
-    });
+    throw new AwsError(
+      'KeyTooLongError',
+      `Your key is too long: "${key.slice(0, 64)}…" exceeds 1024 bytes.`,
+      {
+        Key: key,
+      },
+    );
   }
   const reason = unsafeKeyReason(key);
   if (reason) throw new AwsError('InvalidArgument', `Invalid object key "${key}": ${reason}.`, { Key: key });
@@ -68,7 +72,10 @@ function unsafeKeyReason(key: string): string | undefined {
 
 /** Escapes the characters that would be ambiguous or awkward in a file name. */
 export function encodeSegment(segment: string): string {
-  return segment.replace(/[%~\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return segment.replace(
+    /[%~\u0000-\u001f\u007f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 export function decodeSegment(name: string): string {
@@ -79,7 +86,9 @@ export function decodeSegment(name: string): string {
 export function keyToPath(key: string): string {
   const segments = key.split('/');
   const last = segments.pop() ?? '';
-  return [...segments.map((s) => encodeSegment(s) + DIR_SUFFIX), encodeSegment(last) + OBJECT_SUFFIX].join('/');
+  return [...segments.map((s) => encodeSegment(s) + DIR_SUFFIX), encodeSegment(last) + OBJECT_SUFFIX].join(
+    '/',
+  );
 }
 
 /** Compares two strings by their UTF-8 bytes, the order S3 lists keys in. */

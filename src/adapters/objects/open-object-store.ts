@@ -20,7 +20,9 @@ export async function openObjectStore(url: string | undefined, dataDir: string):
   if (parsed.protocol === 'file:') return createFsObjectStore(decodeURIComponent(parsed.pathname));
   if (parsed.protocol === 's3+http:' || parsed.protocol === 's3+https:') {
     if (!parsed.username || !parsed.password) {
-      throw new Error(`Object store URL ${redact(url)} must carry credentials: s3+http://KEY:SECRET@host:port`);
+      throw new Error(
+        `Object store URL ${redact(url)} must carry credentials: s3+http://KEY:SECRET@host:port`,
+      );
     }
     return createS3ObjectStore({
       endpoint: `${parsed.protocol.slice(3)}//${parsed.host}`,
@@ -30,7 +32,9 @@ export async function openObjectStore(url: string | undefined, dataDir: string):
       forcePathStyle: parsed.searchParams.get('forcePathStyle') !== 'false',
     });
   }
-  throw new Error(`Unsupported object store URL scheme "${parsed.protocol}" (use s3+http:, s3+https: or file:).`);
+  throw new Error(
+    `Unsupported object store URL scheme "${parsed.protocol}" (use s3+http:, s3+https: or file:).`,
+  );
 }
 
 /** The URL without its secret, for messages. */

@@ -8,7 +8,12 @@ import { type ErrorCode, errorCatalog } from '../../errors/catalog.js';
  */
 export function toAwsError(error: unknown, notFound: ErrorCode = 'NoSuchKey'): AwsError {
   if (error instanceof AwsError) return error;
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; Key?: string };
+  const e = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    Key?: string;
+  };
   const status = e?.$metadata?.httpStatusCode;
   const name = e?.name ?? '';
   const message = e?.message || name || 'S3 request failed';

@@ -1,7 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ErrorCode } from '../../errors/catalog.js';
-import type { BucketInfo, ListResult, ObjectInfo, ObjectStore, PartInfo, PutOptions } from '../../ports/object-store.js';
+import type {
+  BucketInfo,
+  ListResult,
+  ObjectInfo,
+  ObjectStore,
+  PartInfo,
+  PutOptions,
+} from '../../ports/object-store.js';
 import { DEFAULT_CONTENT_TYPE } from './fs-layout.js';
 import { compareUtf8 } from './key-codec.js';
 import { toAwsError } from './s3-errors.js';
@@ -146,7 +153,10 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     async deleteObject(bucket, key) {
-      await call((sdk, c) => c.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key })), 'NoSuchBucket');
+      await call(
+        (sdk, c) => c.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key })),
+        'NoSuchBucket',
+      );
     },
 
     async listObjects(bucket, list = {}): Promise<ListResult> {
@@ -182,7 +192,12 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         .filter((k): k is string => k !== undefined)
         .sort(compareUtf8)
         .at(-1);
-      return { objects, commonPrefixes, isTruncated: out.IsTruncated ?? false, ...(last !== undefined && { lastKey: last }) };
+      return {
+        objects,
+        commonPrefixes,
+        isTruncated: out.IsTruncated ?? false,
+        ...(last !== undefined && { lastKey: last }),
+      };
     },
 
     async copyObject(source, target, put) {
@@ -284,7 +299,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
 
     async abortMultipartUpload(bucket, key, uploadId) {
       await call(
-        (sdk, c) => c.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
+        (sdk, c) =>
+          c.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
         'NoSuchUpload',
       );
     },

@@ -36,7 +36,8 @@ export async function spool(source: Readable | Buffer): Promise<Spooled> {
         chunks.length = 0;
       }
       if (file) {
-        if (!file.out.write(buf)) await new Promise<void>((resolve) => file?.out.once('drain', () => resolve()));
+        if (!file.out.write(buf))
+          await new Promise<void>((resolve) => file?.out.once('drain', () => resolve()));
       } else chunks.push(buf);
     }
     if (!file) return { body: Buffer.concat(chunks), length, cleanup: async () => undefined };

@@ -174,9 +174,12 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   private checkSignature(stringToSign: string, given: string | undefined, what: string): string {
-    const expected = createHmac('sha256', this.options.signing!.signingKey).update(stringToSign, 'utf8').digest();
+    const expected = createHmac('sha256', this.options.signing!.signingKey)
+      .update(stringToSign, 'utf8')
+      .digest();
     const provided = Buffer.from(given ?? '', 'hex');
-    if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) throw signatureMismatch(what);
+    if (provided.length !== expected.length || !timingSafeEqual(provided, expected))
+      throw signatureMismatch(what);
     return given!;
   }
 }

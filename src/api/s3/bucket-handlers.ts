@@ -29,7 +29,11 @@ export async function createBucket(call: S3Call): Promise<void> {
     const xml = parseXmlBody(body, 'CreateBucketConfiguration');
     const constraint = text(xml, 'LocationConstraint');
     // One region per server: a constraint naming another is a client mistake worth reporting.
-    if (constraint && constraint !== call.ctx.auth.region && elements(xml, 'LocationConstraint').length === 1) {
+    if (
+      constraint &&
+      constraint !== call.ctx.auth.region &&
+      elements(xml, 'LocationConstraint').length === 1
+    ) {
       throw new AwsError(
         'InvalidArgument',
         `The LocationConstraint "${constraint}" does not match this server's region "${call.ctx.auth.region}".`,

@@ -66,9 +66,13 @@ function precondition(call: S3Call, info: ObjectInfo): 304 | 412 | undefined {
 
 function failPrecondition(call: S3Call, info: ObjectInfo, status: 304 | 412): void {
   if (status === 412) {
-    throw new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
-      Condition: header(call, 'if-match') !== undefined ? 'If-Match' : 'If-Unmodified-Since',
-    });
+    throw new AwsError(
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold',
+      {
+        Condition: header(call, 'if-match') !== undefined ? 'If-Match' : 'If-Unmodified-Since',
+      },
+    );
   }
   sendEmpty(call, 304, { etag: info.etag, 'last-modified': info.lastModified.toUTCString() });
 }
@@ -89,7 +93,10 @@ export async function headObject(call: S3Call): Promise<void> {
   const range = parseRange(header(call, 'range'), info.size);
   const headers = responseHeaders(call, info);
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${info.size}`;
-  sendEmpty(call, range ? 206 : 200, { ...headers, 'content-length': range ? range.end - range.start + 1 : info.size });
+  sendEmpty(call, range ? 206 : 200, {
+    ...headers,
+    'content-length': range ? range.end - range.start + 1 : info.size,
+  });
 }
 
 export async function getObject(call: S3Call): Promise<void> {

@@ -28,7 +28,9 @@ function encoder(call: S3Call): (value: string) => string {
   const type = call.query.get('encoding-type');
   if (type === null || type === '') return (v) => v;
   if (type !== 'url') {
-    throw new AwsError('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type' });
+    throw new AwsError('InvalidArgument', 'Invalid Encoding Method specified in Request', {
+      ArgumentName: 'encoding-type',
+    });
   }
   return (v) => uriEncode(v, true).replace(/%20/g, '+');
 }
@@ -57,7 +59,12 @@ async function list(call: S3Call, startAfter: string): Promise<[ListParams, List
   return [params, result];
 }
 
-function entries(call: S3Call, result: ListResult, withOwner: boolean, enc: (v: string) => string): XmlNode[] {
+function entries(
+  call: S3Call,
+  result: ListResult,
+  withOwner: boolean,
+  enc: (v: string) => string,
+): XmlNode[] {
   const contents: XmlNode[] = result.objects.map((o) => [
     'Contents',
     [
@@ -104,7 +111,9 @@ export async function listObjectsV1(call: S3Call): Promise<void> {
     ['Name', p.bucket],
     ['Prefix', enc(p.prefix)],
     ['Marker', enc(marker)],
-    ...(result.isTruncated && result.lastKey !== undefined ? [['NextMarker', enc(result.lastKey)] as const] : []),
+    ...(result.isTruncated && result.lastKey !== undefined
+      ? [['NextMarker', enc(result.lastKey)] as const]
+      : []),
     ['MaxKeys', p.maxKeys],
     ...(p.delimiter ? [['Delimiter', enc(p.delimiter)] as const] : []),
     ...(call.query.has('encoding-type') ? [['EncodingType', 'url'] as const] : []),

@@ -2,7 +2,16 @@ import { AwsError } from '../../errors/aws-error.js';
 import { parseRange } from './get-object.js';
 import { parseCopySource } from './object-handlers.js';
 import { readVerifiedBody, verifiedBody } from './request-body.js';
-import { header, intParam, putOptionsOf, requireBucket, requireKey, type S3Call, sendEmpty, sendXml } from './s3-call.js';
+import {
+  header,
+  intParam,
+  putOptionsOf,
+  requireBucket,
+  requireKey,
+  type S3Call,
+  sendEmpty,
+  sendXml,
+} from './s3-call.js';
 import { elements, malformedXml, parseXmlBody, text } from './xml.js';
 
 /** CreateMultipartUpload, UploadPart(Copy), ListParts, CompleteMultipartUpload, AbortMultipartUpload. */
@@ -86,7 +95,10 @@ export async function completeMultipartUpload(call: S3Call): Promise<void> {
   const bucket = requireBucket(call);
   const key = requireKey(call);
   const uploadId = uploadIdOf(call);
-  const xml = parseXmlBody(await readVerifiedBody(call.req, call.ctx.auth, 4 * 1024 * 1024), 'CompleteMultipartUpload');
+  const xml = parseXmlBody(
+    await readVerifiedBody(call.req, call.ctx.auth, 4 * 1024 * 1024),
+    'CompleteMultipartUpload',
+  );
   const parts = elements(xml, 'Part').map((p) => {
     const partNumber = Number(text(p, 'PartNumber'));
     const etag = text(p, 'ETag');

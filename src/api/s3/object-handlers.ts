@@ -1,7 +1,15 @@
 import { AwsError, isAwsError } from '../../errors/aws-error.js';
 import type { PutOptions } from '../../ports/object-store.js';
 import { readVerifiedBody, verifiedBody } from './request-body.js';
-import { header, putOptionsOf, requireBucket, requireKey, type S3Call, sendEmpty, sendXml } from './s3-call.js';
+import {
+  header,
+  putOptionsOf,
+  requireBucket,
+  requireKey,
+  type S3Call,
+  sendEmpty,
+  sendXml,
+} from './s3-call.js';
 import { elements, malformedXml, parseXmlBody, text, type XmlNode } from './xml.js';
 
 /** PutObject, DeleteObject, DeleteObjects and CopyObject. */
@@ -54,12 +62,19 @@ export function parseCopySource(value: string): { bucket: string; key: string } 
   const path = withoutVersion.replace(/^\//, '');
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) {
-    throw new AwsError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', {
-      ArgumentName: 'x-amz-copy-source',
-    });
+    throw new AwsError(
+      'InvalidArgument',
+      'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+      {
+        ArgumentName: 'x-amz-copy-source',
+      },
+    );
   }
   try {
-    return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+    return {
+      bucket: decodeURIComponent(path.slice(0, slash)),
+      key: decodeURIComponent(path.slice(slash + 1)),
+    };
   } catch {
     throw new AwsError('InvalidArgument', 'x-amz-copy-source is not valid percent-encoding.', {
       ArgumentName: 'x-amz-copy-source',
@@ -72,7 +87,9 @@ export async function copyObject(call: S3Call): Promise<void> {
   const source = parseCopySource(header(call, 'x-amz-copy-source') ?? '');
   const directive = (header(call, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
-    throw new AwsError('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive' });
+    throw new AwsError('InvalidArgument', 'Unknown metadata directive.', {
+      ArgumentName: 'x-amz-metadata-directive',
+    });
   }
   if (directive === 'COPY' && source.bucket === target.bucket && source.key === target.key) {
     throw new AwsError(

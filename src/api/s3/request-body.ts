@@ -13,7 +13,10 @@ import { type ChecksumAlgorithm, checksumAlgorithmOf } from './checksums.js';
  * anything does not match, so whoever consumes it stores nothing.
  */
 
-const SIGNED_STREAMING = new Set(['STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER']);
+const SIGNED_STREAMING = new Set([
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+]);
 const UNSIGNED_STREAMING = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -52,7 +55,10 @@ export function verifiedBody(req: IncomingMessage, auth: VerifiedRequest, maxByt
     throw new AwsError('InvalidRequest', `x-amz-content-sha256 "${payloadHash}" is not supported by Lathe.`);
   }
   if (!streaming && payloadHash !== 'UNSIGNED-PAYLOAD' && !/^[0-9a-fA-F]{64}$/.test(payloadHash)) {
-    throw new AwsError('InvalidArgument', 'x-amz-content-sha256 must be a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-….');
+    throw new AwsError(
+      'InvalidArgument',
+      'x-amz-content-sha256 must be a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-….',
+    );
   }
   const length = streaming
     ? declaredLength(header(req, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length')
@@ -79,7 +85,9 @@ export function verifiedBody(req: IncomingMessage, auth: VerifiedRequest, maxByt
     : undefined;
   const md5 = header(req, 'content-md5');
   if (md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(md5)) {
-    throw new AwsError('InvalidArgument', 'The Content-MD5 you specified is not valid.', { ArgumentName: 'Content-MD5' });
+    throw new AwsError('InvalidArgument', 'The Content-MD5 you specified is not valid.', {
+      ArgumentName: 'Content-MD5',
+    });
   }
   const checksum = checksumOf(req, () => decoder?.trailers);
   const verifier = new BodyVerifier({
@@ -95,7 +103,11 @@ export function verifiedBody(req: IncomingMessage, auth: VerifiedRequest, maxByt
 }
 
 /** Reads a small verified body (XML requests) into memory. */
-export async function readVerifiedBody(req: IncomingMessage, auth: VerifiedRequest, limit: number): Promise<Buffer> {
+export async function readVerifiedBody(
+  req: IncomingMessage,
+  auth: VerifiedRequest,
+  limit: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of verifiedBody(req, auth, limit)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

@@ -30,7 +30,10 @@ function decodePathPart(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new AwsError('InvalidArgument', `The request path is not valid percent-encoding: ${value.slice(0, 200)}`);
+    throw new AwsError(
+      'InvalidArgument',
+      `The request path is not valid percent-encoding: ${value.slice(0, 200)}`,
+    );
   }
 }
 
@@ -101,21 +104,30 @@ export function putOptionsOf(call: S3Call): PutOptions {
 }
 
 export function requireBucket(call: S3Call): string {
-  if (call.bucket === undefined) throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+  if (call.bucket === undefined)
+    throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
   return call.bucket;
 }
 
 export function requireKey(call: S3Call): string {
-  if (call.key === undefined) throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
+  if (call.key === undefined)
+    throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.');
   return call.key;
 }
 
 /** A non-negative integer query parameter, with a default and an upper clamp. */
-export function intParam(call: S3Call, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+export function intParam(
+  call: S3Call,
+  name: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = call.query.get(name);
   if (value === null || value === '') return fallback;
   if (!/^\d+$/.test(value)) {
-    throw new AwsError('InvalidArgument', `Provided ${name} must be a non-negative integer.`, { ArgumentName: name });
+    throw new AwsError('InvalidArgument', `Provided ${name} must be a non-negative integer.`, {
+      ArgumentName: name,
+    });
   }
   return Math.min(Number(value), max);
 }

@@ -8,7 +8,12 @@ import { escapeXml } from './xml.js';
  * response has already started (a failing GET stream) the connection is cut instead, so the
  * client sees a truncated body rather than a wrong one.
  */
-export function writeS3Error(res: ServerResponse, error: AwsError, requestId: string, resource: string): void {
+export function writeS3Error(
+  res: ServerResponse,
+  error: AwsError,
+  requestId: string,
+  resource: string,
+): void {
   if (res.headersSent) {
     res.destroy(error);
     return;

@@ -40,7 +40,10 @@ function route(call: S3Call): Handler {
   const q = call.query;
   for (const name of q.keys()) {
     const known =
-      SUB_RESOURCES.has(name) || PARAMETERS.has(name) || name.startsWith('response-') || /^x-amz-/i.test(name);
+      SUB_RESOURCES.has(name) ||
+      PARAMETERS.has(name) ||
+      name.startsWith('response-') ||
+      /^x-amz-/i.test(name);
     if (!known) throw notImplemented(call, `the "${name}" sub-resource`);
   }
   const { method } = call;
@@ -71,16 +74,28 @@ function route(call: S3Call): Handler {
 }
 
 function notImplemented(call: S3Call, what: string): AwsError {
-  return new AwsError('NotImplemented', `Lathe's S3 API does not implement ${what} (${call.method} ${call.resource}).`);
+  return new AwsError(
+    'NotImplemented',
+    `Lathe's S3 API does not implement ${what} (${call.method} ${call.resource}).`,
+  );
 }
 
 function clientGone(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED';
+  return (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ECONNABORTED'
+  );
 }
 
 /** Answers one S3 request; never throws (errors become S3 XML errors). */
-export async function handleS3Request(req: IncomingMessage, res: ServerResponse, ctx: S3Context): Promise<void> {
+export async function handleS3Request(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: S3Context,
+): Promise<void> {
   let resource = req.url ?? '/';
   try {
     const call = parseS3Call(req, res, ctx);
@@ -101,5 +116,5 @@ export async function handleS3Request(req: IncomingMessage, res: ServerResponse,
   }
 }
 
-export { writeS3Error } from './s3-error.js';
 export type { S3Context } from './s3-call.js';
+export { writeS3Error } from './s3-error.js';

@@ -12,7 +12,10 @@ export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 /** Escapes text for element content and attribute values; drops characters XML 1.0 cannot carry. */
 export function escapeXml(value: string): string {
   return value
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`)
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g,
+      (c) => `&#x${c.charCodeAt(0).toString(16)};`,
+    )
     .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
@@ -47,7 +50,10 @@ export function unescapeXml(text: string): string {
 
 /** The raw inner XML of every `<name>` element (any namespace prefix), in document order. */
 export function elements(xml: string, name: string): string[] {
-  const re = new RegExp(`<(?:[\\w-]+:)?${name}(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</(?:[\\w-]+:)?${name}\\s*>)`, 'g');
+  const re = new RegExp(
+    `<(?:[\\w-]+:)?${name}(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</(?:[\\w-]+:)?${name}\\s*>)`,
+    'g',
+  );
   return [...xml.matchAll(re)].map((m) => m[1] ?? '');
 }
 
