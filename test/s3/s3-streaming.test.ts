@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSigningKey } from '../../src/security/sigv4.js';
@@ -43,21 +44,7 @@ async function signedChunkedPut(key: string, data: Buffer, chunkSize: number, co
     credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     region: server.region,
     service: 's3',
-    sha256: class {
-      private readonly h = createHash('sha256');
-      private readonly k: Buffer | undefined;
-      constructor(secret?: Uint8Array) {
-        this.k = secret ? Buffer.from(secret) : undefined;
-      }
-      update(d: Uint8Array) {
-        if (this.k) this.hm.update(d);
-        else this.h.update(d);
-      }
-      private readonly hm = createHmac('sha256', this.k ?? Buffer.alloc(0));
-      async digest() {
-        return new Uint8Array(this.k ? this.hm.digest() : this.h.digest());
-      }
-    } as never,
+    sha256: Sha256,
   });
   const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/${bucket}/${key}`, headers, query: {} });
   const auth = signed.headers.authorization ?? signed.headers.Authorization ?? '';
