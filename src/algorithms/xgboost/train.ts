@@ -143,7 +143,7 @@ export async function trainXgboost(mlRoot: string, options: TrainOptions = {}): 
           sets.map(([m, n]) => [m, n] as const),
         ) + customMetrics(booster, sets, config);
       lastEvalLine = line;
-      printEval(line);
+      printEval(asEvaluationMonitorLine(line));
       if (job.checkpointDir) await saveCheckpoint(booster, job.checkpointDir, i);
       if (early?.update(i, parseEvalLine(line))) {
         log(
@@ -221,11 +221,21 @@ function customMetrics(
   for (const [m, name, data] of sets) {
     const preds = booster.predict(m);
     for (const metric of config.customMetrics) {
-      // Python's "%f", as xgboost formats feval results.
-      out += `\t${name}-${metric}:${evaluateCustomMetric(metric, preds, data.labels, config.numClass).toFixed(6)}`;
+      out += `\t${name}-${metric}:${evaluateCustomMetric(metric, preds, data.labels, config.numClass)}`;
     }
   }
   return out;
+}
+
+/**
+ * The eval line as Python xgboost 1.7's EvaluationMonitor prints it (what SageMaker's
+ * container logs): every score with 5 decimals. Early stopping still sees full precision.
+ */
+export function asEvaluationMonitorLine(line: string): string {
+  return line.replace(/(\t[^\t:]+):([^\t]+)/g, (whole, name: string, value: string) => {
+    const n = Number(value);
+    return Number.isFinite(n) ? `${name}:${n.toFixed(5)}` : whole;
+  });
 }
 
 function asClientErrorIfData(e: unknown): unknown {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The main demo on the embedded default: start Lathe, train built-in XGBoost on a real
+# dataset (breast cancer, binary classification) with `lathe train`, show its metrics.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+npm run --silent build
+
+data_dir=$(mktemp -d -t lathe-demo-XXXXXX)
+port=${LATHE_DEMO_PORT:-7071}
+log="$data_dir/server.log"
+node dist/cli/main.js serve --port "$port" --data-dir "$data_dir" >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+head -n 2 "$log"
+echo
+
+lathe() { node dist/cli/main.js --endpoint-url "http://127.0.0.1:$port" --data-dir "$data_dir" "$@"; }
+
+echo "== lathe train: built-in XGBoost on test/fixtures/datasets/breast-cancer"
+lathe train --algorithm xgboost \
+  --train test/fixtures/datasets/breast-cancer/train.csv \
+  --validation test/fixtures/datasets/breast-cancer/validation.csv \
+  --hp num_round=100 --hp objective=binary:logistic --hp eval_metric=auc \
+  --hp max_depth=4 --hp eta=0.1 --hp early_stopping_rounds=10 \
+  --name demo-breast-cancer
+
+echo
+echo "== lathe jobs"
+lathe jobs list
+echo
+echo "The same server answers the AWS CLI, boto3 and the JS SDK; see README.md."
