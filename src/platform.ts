@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createProcessExecutor } from './adapters/executor/process-executor.js';
@@ -43,7 +43,10 @@ function killOrphan(pid: number | undefined, jobDir: string, logger: Logger): vo
  * The composition root: configuration → adapters → services → API and worker. The only
  * module that sees every layer.
  */
-export async function startLathe(config: LatheConfig, logger: Logger = createStderrLogger(config.logLevel)): Promise<RunningLathe> {
+export async function startLathe(
+  config: LatheConfig,
+  logger: Logger = createStderrLogger(config.logLevel),
+): Promise<RunningLathe> {
   const credentials = ensureRootCredentials(config.dataDir, {
     accessKeyId: config.rootAccessKeyId,
     secretAccessKey: config.rootSecretAccessKey,
@@ -64,7 +67,13 @@ export async function startLathe(config: LatheConfig, logger: Logger = createStd
     now: Date.now,
   });
   const scope = { region: config.region, accountId: config.accountId };
-  const trainingJobs = createTrainingJobService({ store, queue, scope, now: Date.now, stopRunning: runner.stop });
+  const trainingJobs = createTrainingJobService({
+    store,
+    queue,
+    scope,
+    now: Date.now,
+    stopRunning: runner.stop,
+  });
 
   let ready = false;
   const app = createApp({
@@ -79,7 +88,9 @@ export async function startLathe(config: LatheConfig, logger: Logger = createStd
       ...trainingJobOperations(trainingJobs),
       ...tagOperations(store, async (type, arn) => {
         if (type !== 'training-job') return undefined;
-        const jobs = await store.trainingJobs.list({});
+        // ARNs carry the lower-cased name; the name filter is case-insensitive.
+        const name = arn.slice(arn.lastIndexOf('/') + 1);
+        const jobs = await store.trainingJobs.list({ nameContains: name });
         return jobs.some((j) => j.arn === arn);
       }),
     },

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, isAwsError } from '../errors/aws-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { type SecretLookup, peekSigningService, sha256Hex, verifySigV4 } from '../security/sigv4.js';
+import { peekSigningService, type SecretLookup, sha256Hex, verifySigV4 } from '../security/sigv4.js';
 import { readBody, sendJson, sendJsonError } from './http-io.js';
 import { dispatchJsonRpc } from './json-protocol.js';
 import type { OperationTable } from './operation.js';
@@ -42,7 +42,10 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     if (!deps.isReady()) throw new AwsError('ServiceUnavailable', 'Lathe is starting or shutting down.');
 
     const service = peekSigningService(req);
-    if (service === 's3' || (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')) {
+    if (
+      service === 's3' ||
+      (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')
+    ) {
       let auth: ReturnType<typeof verifySigV4>;
       try {
         auth = verifySigV4(req, {
@@ -77,9 +80,18 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
       case 'logs':
         return dispatchJsonRpc(req, res, body, 'Logs_20140328', deps.logs, ctx);
       case 'sts':
-        return handleSts(req, res, body, { accountId: deps.accountId, accessKeyId: auth.accessKeyId }, requestId);
+        return handleSts(
+          req,
+          res,
+          body,
+          { accountId: deps.accountId, accessKeyId: auth.accessKeyId },
+          requestId,
+        );
       default:
-        throw new AwsError('UnknownOperationException', `Lathe does not serve the '${auth.service}' service.`);
+        throw new AwsError(
+          'UnknownOperationException',
+          `Lathe does not serve the '${auth.service}' service.`,
+        );
     }
   }
 
@@ -89,10 +101,15 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     handle(req, res, requestId)
       .catch((e: unknown) => {
         const error = isAwsError(e) ? e : new AwsError('InternalFailure', 'An internal error occurred.');
-        if (!isAwsError(e)) logger.error('unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
+        if (!isAwsError(e))
+          logger.error('unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
         const service = peekSigningService(req);
-        if (service === 's3' || (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')) {
-          const s3Error = error.code === 'InternalFailure' ? new AwsError('InternalError', error.message) : error;
+        if (
+          service === 's3' ||
+          (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')
+        ) {
+          const s3Error =
+            error.code === 'InternalFailure' ? new AwsError('InternalError', error.message) : error;
           writeS3Error(res, s3Error, requestId, req.url ?? '/');
         } else if (service === 'sts') {
           sendStsError(res, error, requestId);

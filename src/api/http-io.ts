@@ -16,7 +16,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 }
 
 function tooLarge(size: number, limit: number): AwsError {
-  return new AwsError('RequestEntityTooLarge', `Request body of ${size} bytes exceeds the limit of ${limit} bytes.`);
+  return new AwsError(
+    'RequestEntityTooLarge',
+    `Request body of ${size} bytes exceeds the limit of ${limit} bytes.`,
+  );
 }
 
 export function sendJson(
@@ -36,7 +39,12 @@ export function sendJson(
 }
 
 /** AWS JSON (1.0/1.1 and rest-json) error body: what botocore and the JS SDK v3 parse. */
-export function sendJsonError(res: ServerResponse, error: AwsError, requestId: string, contentType?: string): void {
+export function sendJsonError(
+  res: ServerResponse,
+  error: AwsError,
+  requestId: string,
+  contentType?: string,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;

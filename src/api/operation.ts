@@ -17,7 +17,8 @@ export type OperationTable = Readonly<Record<string, Operation>>;
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.map(String).join('.');
   const value = issue.path.reduce<unknown>(
-    (v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined),
+    (v, k) =>
+      v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined,
     input,
   );
   const shown = value === undefined ? 'null' : JSON.stringify(value)?.slice(0, 100);

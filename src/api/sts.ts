@@ -13,7 +13,10 @@ export function handleSts(
   const params = new URLSearchParams(body.toString('utf8'));
   const action = params.get('Action') ?? url.searchParams.get('Action');
   if (action !== 'GetCallerIdentity') {
-    throw new AwsError('UnknownOperationException', `STS action ${action ?? '(none)'} is not supported by Lathe.`);
+    throw new AwsError(
+      'UnknownOperationException',
+      `STS action ${action ?? '(none)'} is not supported by Lathe.`,
+    );
   }
   const xml =
     '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +

@@ -1,11 +1,18 @@
-import { DescribeTrainingJobCommand, ListTrainingJobsCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
+  StopTrainingJobCommand,
+} from '@aws-sdk/client-sagemaker';
 import type { LatheClients } from '../sdk/clients.js';
 import { drainLogs, isTerminal } from '../sdk/training.js';
 
 const when = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '-');
 
 /** `lathe jobs list`: a table of training jobs, newest first. */
-export async function listJobs(clients: LatheClients, options: { status?: string; limit: number }): Promise<void> {
+export async function listJobs(
+  clients: LatheClients,
+  options: { status?: string; limit: number },
+): Promise<void> {
   const out = await clients.sagemaker.send(
     new ListTrainingJobsCommand({
       SortBy: 'CreationTime',

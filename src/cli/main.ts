@@ -20,7 +20,9 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-const program = new Command('lathe').description('Lathe: SageMaker-compatible ML platform on your own machine');
+const program = new Command('lathe').description(
+  'Lathe: SageMaker-compatible ML platform on your own machine',
+);
 
 function clientsFrom(cmd: Command) {
   const o = cmd.optsWithGlobals<{ endpointUrl?: string; dataDir?: string; region?: string }>();
@@ -114,6 +116,8 @@ jobs.command('stop <job>').action(async (job: string, _o: unknown, cmd: Command)
 
 program.parseAsync().catch((e: unknown) => {
   const err = e as { name?: string; message?: string };
-  process.stderr.write(`lathe: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message ?? String(e)}\n`);
+  process.stderr.write(
+    `lathe: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message ?? String(e)}\n`,
+  );
   process.exit(1);
 });

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import * as tar from 'tar';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createReadStream } from 'node:fs';
+import * as tar from 'tar';
 import type { LatheClients } from '../sdk/clients.js';
-import { createTrainingJob, defaultBucket, ensureBucket, uploadInput, watchTrainingJob } from '../sdk/training.js';
+import {
+  createTrainingJob,
+  defaultBucket,
+  ensureBucket,
+  uploadInput,
+  watchTrainingJob,
+} from '../sdk/training.js';
 
 export interface TrainOptions {
   readonly algorithm?: string;
@@ -49,32 +54,56 @@ function contentTypeOf(path: string, given?: string): string | undefined {
 /** `lathe train`: uploads local inputs, creates the job, follows its logs, prints the result. */
 export async function trainCommand(clients: LatheClients, options: TrainOptions): Promise<number> {
   const image = options.image ?? images[options.algorithm ?? (options.entryPoint ? 'sklearn' : 'xgboost')];
-  if (!image) throw new Error(`unknown --algorithm '${options.algorithm}'; use xgboost, sklearn, node or --image`);
-  const name = options.name ?? `lathe-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+  if (!image)
+    throw new Error(`unknown --algorithm '${options.algorithm}'; use xgboost, sklearn, node or --image`);
+  const name =
+    options.name ??
+    `lathe-${new Date()
+      .toISOString()
+      .replace(/[-:T.Z]/g, '')
+      .slice(0, 14)}-${randomBytes(2).toString('hex')}`;
   const bucket = defaultBucket(clients.region);
   await ensureBucket(clients, bucket);
   const hyperParameters = parseHyperParameters(options.hp);
-  const channels = [['train', options.train], ['validation', options.validation]].filter((c): c is [string, string] => Boolean(c[1]));
+  const channels = [
+    ['train', options.train],
+    ['validation', options.validation],
+  ].filter((c): c is [string, string] => Boolean(c[1]));
   const inputDataConfig = [];
   for (const [channel, source] of channels) {
     const uri = await uploadInput(clients, source, bucket, `${name}/input/${channel}`);
     const contentType = contentTypeOf(source, options.contentType);
     inputDataConfig.push({
       ChannelName: channel,
-      DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: uri, S3DataDistributionType: 'FullyReplicated' as const } },
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix' as const,
+          S3Uri: uri,
+          S3DataDistributionType: 'FullyReplicated' as const,
+        },
+      },
       ...(contentType ? { ContentType: contentType } : {}),
     });
   }
   if (options.entryPoint) {
     const dir = options.sourceDir ?? '.';
-    if (!existsSync(join(dir, options.entryPoint))) throw new Error(`${join(dir, options.entryPoint)} does not exist`);
+    if (!existsSync(join(dir, options.entryPoint)))
+      throw new Error(`${join(dir, options.entryPoint)} does not exist`);
     const tmp = mkdtempSync(join(tmpdir(), 'lathe-src-'));
     const archive = join(tmp, 'sourcedir.tar.gz');
     try {
       await tar.c({ gzip: true, file: archive, cwd: dir, portable: true }, ['.']);
       const key = `${name}/source/sourcedir.tar.gz`;
-      await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(archive), ContentLength: statSync(archive).size }));
-      hyperParameters.sagemaker_program = basename(options.entryPoint) === options.entryPoint ? options.entryPoint : options.entryPoint;
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: createReadStream(archive),
+          ContentLength: statSync(archive).size,
+        }),
+      );
+      hyperParameters.sagemaker_program =
+        basename(options.entryPoint) === options.entryPoint ? options.entryPoint : options.entryPoint;
       hyperParameters.sagemaker_submit_directory = `s3://${bucket}/${key}`;
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -94,12 +123,18 @@ export async function trainCommand(clients: LatheClients, options: TrainOptions)
   if (!options.wait) return 0;
   const started = Date.now();
   const job = await watchTrainingJob(clients, name, {
-    onStatus: (j) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${j.TrainingJobStatus} - ${j.SecondaryStatus}\n`),
+    onStatus: (j) =>
+      process.stdout.write(
+        `[${((Date.now() - started) / 1000).toFixed(1)}s] ${j.TrainingJobStatus} - ${j.SecondaryStatus}\n`,
+      ),
     onLog: (m) => process.stdout.write(`  ${m.replace(/#011/g, '  ')}\n`),
   });
-  process.stdout.write(`\n${name}: ${job.TrainingJobStatus} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `\n${name}: ${job.TrainingJobStatus} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   if (job.FailureReason) process.stdout.write(`Failure reason: ${job.FailureReason}\n`);
   for (const m of job.FinalMetricDataList ?? []) process.stdout.write(`  ${m.MetricName} = ${m.Value}\n`);
-  if (job.ModelArtifacts?.S3ModelArtifacts) process.stdout.write(`Model: ${job.ModelArtifacts.S3ModelArtifacts}\n`);
+  if (job.ModelArtifacts?.S3ModelArtifacts)
+    process.stdout.write(`Model: ${job.ModelArtifacts.S3ModelArtifacts}\n`);
   return job.TrainingJobStatus === 'Completed' ? 0 : 1;
 }

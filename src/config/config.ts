@@ -28,15 +28,30 @@ export const configSchema = z.object({
   /** How many training jobs run at once (SageMaker's "instances"); later ones queue. */
   maxConcurrentJobs: z.coerce.number().int().min(1).max(256).default(2),
   /** Interpreter for Python script mode. Debian's sees python3-sklearn, -xgboost, -torch. */
-  pythonPath: z.string().min(1).default(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
+  pythonPath: z
+    .string()
+    .min(1)
+    .default(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
   /** Grace period between SIGTERM and SIGKILL when a job is stopped (SageMaker: 120 s). */
   stopGraceSeconds: z.coerce.number().min(0).max(3600).default(120),
   /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
-  maxJsonBodyBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  maxJsonBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
   /** Largest single PutObject / UploadPart body (S3's limit is 5 GiB). */
-  maxObjectBytes: z.coerce.number().int().min(1024).default(5 * 1024 * 1024 * 1024),
+  maxObjectBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024 * 1024),
   /** Allowed clock skew for signed requests. */
-  maxClockSkewSeconds: z.coerce.number().int().min(1).default(15 * 60),
+  maxClockSkewSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15 * 60),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -47,11 +62,14 @@ export type LatheConfig = Readonly<
   }
 >;
 
-const inheritedNames = /^(PATH|HOME|USER|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|TERM|PYTHONPATH|NODE_PATH|OPENBLAS_[A-Z0-9_]+|OMP_[A-Z_]+|MKL_[A-Z_]+|LD_LIBRARY_PATH)$/;
+const inheritedNames =
+  /^(PATH|HOME|USER|LANG|LANGUAGE|LC_[A-Z]+|TZ|TMPDIR|TERM|PYTHONPATH|NODE_PATH|OPENBLAS_[A-Z0-9_]+|OMP_[A-Z_]+|MKL_[A-Z_]+|LD_LIBRARY_PATH)$/;
 
 function childEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => inheritedNames.test(e[0]) && typeof e[1] === 'string'),
+    Object.entries(env).filter(
+      (e): e is [string, string] => inheritedNames.test(e[0]) && typeof e[1] === 'string',
+    ),
   );
 }
 export type ConfigInput = z.input<typeof configSchema>;

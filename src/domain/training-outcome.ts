@@ -2,8 +2,18 @@ import type { SecondaryStatus, TrainingJobStatus } from './training-job.js';
 
 /** Why a training process ended, as the runner observed it. */
 export type TrainingEnd =
-  | { readonly kind: 'exited'; readonly code: number; readonly failureFile?: string; readonly stderrTail: string }
-  | { readonly kind: 'signalled'; readonly signal: string; readonly failureFile?: string; readonly stderrTail: string }
+  | {
+      readonly kind: 'exited';
+      readonly code: number;
+      readonly failureFile?: string;
+      readonly stderrTail: string;
+    }
+  | {
+      readonly kind: 'signalled';
+      readonly signal: string;
+      readonly failureFile?: string;
+      readonly stderrTail: string;
+    }
   | { readonly kind: 'spawn-failed'; readonly message: string }
   | { readonly kind: 'stop-requested' }
   | { readonly kind: 'max-runtime'; readonly seconds: number }

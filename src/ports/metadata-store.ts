@@ -1,4 +1,9 @@
-import type { MetricValue, TrainingJobPatch, TrainingJobRecord, TrainingJobStatus } from '../domain/training-job.js';
+import type {
+  MetricValue,
+  TrainingJobPatch,
+  TrainingJobRecord,
+  TrainingJobStatus,
+} from '../domain/training-job.js';
 
 /**
  * The metadata store port, one sub-store per aggregate. Every write is durable once its

@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ScriptContext, decodeHyperParameter, scriptArguments, scriptEnvironment } from './script-environment.js';
 import type { TrainingRuntime } from './resolve-image.js';
+import {
+  decodeHyperParameter,
+  type ScriptContext,
+  scriptArguments,
+  scriptEnvironment,
+} from './script-environment.js';
 
 /** What to execute for a training runtime, in a job directory laid out like /opt/ml. */
 export interface LaunchPlan {
@@ -58,7 +63,8 @@ export function launchPlan(runtime: TrainingRuntime, ctx: ScriptContext, options
       const env = { ...options.baseEnv, ...scriptEnvironment(ctx, entry, codeDir), PYTHONUNBUFFERED: '1' };
       const args = scriptArguments(ctx.hyperParameters);
       if (runtime.kind === 'python-script') {
-        if (!entry.endsWith('.py')) return { command: '/bin/sh', args: ['-c', `./${entry} "$@"`, entry, ...args], cwd: codeDir, env };
+        if (!entry.endsWith('.py'))
+          return { command: '/bin/sh', args: ['-c', `./${entry} "$@"`, entry, ...args], cwd: codeDir, env };
         return { command: options.pythonPath, args: [entry, ...args], cwd: codeDir, env };
       }
       const typescript = /\.(ts|mts|cts)$/.test(entry);

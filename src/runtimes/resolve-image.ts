@@ -39,7 +39,10 @@ export function parseImageUri(image: string): { repository: string; tag: string 
   return { repository, tag };
 }
 
-export function resolveTrainingImage(image: string, hyperParameters: Readonly<Record<string, string>>): ResolveResult {
+export function resolveTrainingImage(
+  image: string,
+  hyperParameters: Readonly<Record<string, string>>,
+): ResolveResult {
   const parsed = parseImageUri(image);
   if (!parsed) return { ok: false, reason: `TrainingImage '${image}' is not a valid image URI.` };
   const { repository, tag } = parsed;

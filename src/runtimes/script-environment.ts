@@ -49,10 +49,14 @@ export function pythonStr(value: unknown): string {
 }
 
 function pythonRepr(value: unknown): string {
-  return typeof value === 'string' ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : pythonStr(value);
+  return typeof value === 'string'
+    ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+    : pythonStr(value);
 }
 
-export function userHyperParameters(hyperParameters: Readonly<Record<string, string>>): Record<string, unknown> {
+export function userHyperParameters(
+  hyperParameters: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(hyperParameters)) {
     if (!k.startsWith('sagemaker_')) out[k] = decodeHyperParameter(v);
@@ -80,7 +84,11 @@ export function scriptArguments(hyperParameters: Readonly<Record<string, string>
 const toEnvValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** The `SM_*` variables plus SageMaker's platform variables, over the user's Environment. */
-export function scriptEnvironment(ctx: ScriptContext, entryPoint: string, moduleDir: string): Record<string, string> {
+export function scriptEnvironment(
+  ctx: ScriptContext,
+  entryPoint: string,
+  moduleDir: string,
+): Record<string, string> {
   const p = (...parts: string[]) => mlPath(ctx.paths, ...parts);
   const hps = userHyperParameters(ctx.hyperParameters);
   const channels = [...ctx.channels].sort();
@@ -88,7 +96,10 @@ export function scriptEnvironment(ctx: ScriptContext, entryPoint: string, module
   const channelDirs = Object.fromEntries(channels.map((c) => [c, p('input', 'data', c)]));
   const frameworkParams = Object.fromEntries(
     Object.entries(ctx.hyperParameters)
-      .filter(([k]) => k.startsWith('sagemaker_') && !['sagemaker_program', 'sagemaker_submit_directory'].includes(k))
+      .filter(
+        ([k]) =>
+          k.startsWith('sagemaker_') && !['sagemaker_program', 'sagemaker_submit_directory'].includes(k),
+      )
       .map(([k, v]) => [k, decodeHyperParameter(v)]),
   );
   const moduleName = entryPoint.replace(/\.(py|js|mjs|cjs|ts|mts|sh)$/, '');

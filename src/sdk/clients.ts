@@ -32,7 +32,9 @@ function credentialsFrom(options: ConnectOptions): { accessKeyId: string; secret
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new Error(`No credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or point --data-dir at the server's data directory (${file} not found).`);
+    throw new Error(
+      `No credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or point --data-dir at the server's data directory (${file} not found).`,
+    );
   }
   const id = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
   const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];

@@ -1,6 +1,6 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import { GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateTrainingJobCommand,
@@ -12,7 +12,8 @@ import type { LatheClients } from './clients.js';
 
 /** Helpers for the friendly training path (`lathe train`), over the official clients. */
 
-export const defaultBucket = (region: string, accountId = '000000000000') => `sagemaker-${region}-${accountId}`;
+export const defaultBucket = (region: string, accountId = '000000000000') =>
+  `sagemaker-${region}-${accountId}`;
 
 export async function ensureBucket(clients: LatheClients, bucket: string): Promise<void> {
   try {
@@ -23,7 +24,12 @@ export async function ensureBucket(clients: LatheClients, bucket: string): Promi
 }
 
 /** Uploads a local file or directory under `s3://bucket/prefix/`; s3:// URIs pass through. */
-export async function uploadInput(clients: LatheClients, source: string, bucket: string, prefix: string): Promise<string> {
+export async function uploadInput(
+  clients: LatheClients,
+  source: string,
+  bucket: string,
+  prefix: string,
+): Promise<string> {
   if (source.startsWith('s3://')) return source;
   const stat = statSync(source);
   const files = stat.isDirectory()
@@ -34,18 +40,27 @@ export async function uploadInput(clients: LatheClients, source: string, bucket:
   for (const file of files) {
     const rel = stat.isDirectory() ? relative(source, file).split(sep).join('/') : basename(file);
     await clients.s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${rel}`, Body: createReadStream(file), ContentLength: statSync(file).size }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}/${rel}`,
+        Body: createReadStream(file),
+        ContentLength: statSync(file).size,
+      }),
     );
   }
   return `s3://${bucket}/${prefix}/`;
 }
 
-export async function createTrainingJob(clients: LatheClients, input: CreateTrainingJobCommandInput): Promise<string> {
+export async function createTrainingJob(
+  clients: LatheClients,
+  input: CreateTrainingJobCommandInput,
+): Promise<string> {
   const out = await clients.sagemaker.send(new CreateTrainingJobCommand(input));
   return out.TrainingJobArn ?? '';
 }
 
-export const isTerminal = (status: string | undefined) => status === 'Completed' || status === 'Failed' || status === 'Stopped';
+export const isTerminal = (status: string | undefined) =>
+  status === 'Completed' || status === 'Failed' || status === 'Stopped';
 
 export interface WatchCallbacks {
   readonly onLog?: (message: string) => void;
@@ -89,7 +104,9 @@ export async function drainLogs(
   const group = '/aws/sagemaker/TrainingJobs';
   let streams: string[];
   try {
-    const out = await clients.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${jobName}/` }));
+    const out = await clients.logs.send(
+      new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${jobName}/` }),
+    );
     streams = (out.logStreams ?? []).map((s) => s.logStreamName ?? '').filter(Boolean);
   } catch {
     return; // No stream yet.
@@ -97,7 +114,12 @@ export async function drainLogs(
   for (const stream of streams) {
     for (;;) {
       const out = await clients.logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: tokens.get(stream) }),
+        new GetLogEventsCommand({
+          logGroupName: group,
+          logStreamName: stream,
+          startFromHead: true,
+          nextToken: tokens.get(stream),
+        }),
       );
       for (const e of out.events ?? []) onLog(e.message ?? '');
       const same = out.nextForwardToken === tokens.get(stream);

@@ -13,7 +13,9 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 function newAccessKey(): AccessKey {
   const id = [...randomBytes(16)].map((b) => ALNUM[b % ALNUM.length]).join('');
-  const secret = randomBytes(30).toString('base64').replace(/[+/]/g, (c) => (c === '+' ? 'x' : 'Y'));
+  const secret = randomBytes(30)
+    .toString('base64')
+    .replace(/[+/]/g, (c) => (c === '+' ? 'x' : 'Y'));
   return { accessKeyId: `LKIA${id}`, secretAccessKey: secret };
 }
 

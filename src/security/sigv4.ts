@@ -93,7 +93,11 @@ function parseAuthorization(req: IncomingMessage, url: URL, dialect: ErrorDialec
   if (typeof header === 'string' && header.length > 0) {
     const m = AUTH_RE.exec(header);
     if (!m) {
-      throw fail(dialect, 'malformed', 'Authorization header requires Credential, SignedHeaders and Signature.');
+      throw fail(
+        dialect,
+        'malformed',
+        'Authorization header requires Credential, SignedHeaders and Signature.',
+      );
     }
     const amzDate = headerValue(req, 'x-amz-date');
     if (!amzDate) throw fail(dialect, 'malformed', 'Authorization requires an X-Amz-Date header.');
@@ -205,7 +209,8 @@ function parseAmzDate(amzDate: string): number | undefined {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
-const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+const hmac = (key: Buffer | string, data: string): Buffer =>
+  createHmac('sha256', key).update(data, 'utf8').digest();
 export const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
@@ -241,7 +246,11 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
 
   const signedAt = parseAmzDate(auth.amzDate);
   if (signedAt === undefined || auth.amzDate.slice(0, 8) !== auth.date) {
-    throw fail(dialect, 'malformed', 'X-Amz-Date must be YYYYMMDDTHHMMSSZ and match the credential scope date.');
+    throw fail(
+      dialect,
+      'malformed',
+      'X-Amz-Date must be YYYYMMDDTHHMMSSZ and match the credential scope date.',
+    );
   }
   const now = options.now ?? Date.now();
   if (auth.presigned) {
@@ -265,7 +274,8 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
   let payloadHash: string;
   if (dialect === 's3') {
     payloadHash = auth.payloadHash ?? '';
-    if (!payloadHash) throw fail(dialect, 'malformed', 'Missing required header for this request: x-amz-content-sha256');
+    if (!payloadHash)
+      throw fail(dialect, 'malformed', 'Missing required header for this request: x-amz-content-sha256');
   } else {
     payloadHash = options.bodySha256 ?? sha256Hex('');
   }
@@ -282,7 +292,9 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
     payloadHash,
   ].join('\n');
   const credentialScope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', auth.amzDate, credentialScope, sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = ['AWS4-HMAC-SHA256', auth.amzDate, credentialScope, sha256Hex(canonicalRequest)].join(
+    '\n',
+  );
   const signingKey = deriveSigningKey(secret, auth.date, auth.region, auth.service);
   const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
   const given = Buffer.from(auth.signature, 'hex');

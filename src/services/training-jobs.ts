@@ -9,7 +9,7 @@ import {
 import { AwsError, validationError } from '../errors/aws-error.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { MetadataStore, Tag, TrainingJobQuery } from '../ports/metadata-store.js';
-import { type TrainingRuntime, resolveTrainingImage } from '../runtimes/resolve-image.js';
+import { resolveTrainingImage, type TrainingRuntime } from '../runtimes/resolve-image.js';
 
 /** What CreateTrainingJob needs from the request, already shape-validated by the API. */
 export interface NewTrainingJob {
@@ -47,7 +47,10 @@ export function withTransition(
   terminal = false,
 ): SecondaryStatusTransition[] {
   const closed = transitions.map((t) => (t.EndTime === undefined ? { ...t, EndTime: at } : t));
-  return [...closed, { Status: status, StartTime: at, StatusMessage: message, ...(terminal ? { EndTime: at } : {}) }];
+  return [
+    ...closed,
+    { Status: status, StartTime: at, StatusMessage: message, ...(terminal ? { EndTime: at } : {}) },
+  ];
 }
 
 export function runtimeOf(job: Pick<TrainingJobRecord, 'request'>): TrainingRuntime {
@@ -89,7 +92,8 @@ function checkRunnable(input: NewTrainingJob): void {
     spec.TrainingInputMode,
     ...(input.InputDataConfig ?? []).map((c) => c.InputMode ?? ''),
   ].includes('Pipe');
-  if (pipeChannel) throw validationError('TrainingInputMode Pipe is not supported yet; use File or FastFile.');
+  if (pipeChannel)
+    throw validationError('TrainingInputMode Pipe is not supported yet; use File or FastFile.');
   const names = (input.InputDataConfig ?? []).map((c) => c.ChannelName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw validationError(`InputDataConfig has two channels named '${dup}'.`);
@@ -140,7 +144,9 @@ export function createTrainingJobService(deps: TrainingJobServiceDeps) {
     async stop(name: string): Promise<void> {
       const job = await get(name);
       if (terminalStatuses.has(job.status) || job.status === 'Stopping') {
-        throw validationError(`The request was rejected because the training job is in status ${job.status}.`);
+        throw validationError(
+          `The request was rejected because the training job is in status ${job.status}.`,
+        );
       }
       const at = now();
       if (queue.remove(name)) {
@@ -150,7 +156,13 @@ export function createTrainingJobService(deps: TrainingJobServiceDeps) {
           stopRequested: true,
           lastModifiedTime: at,
           trainingEndTime: at,
-          transitions: withTransition(job.transitions, 'Stopped', 'The job was stopped before it started.', at, true),
+          transitions: withTransition(
+            job.transitions,
+            'Stopped',
+            'The job was stopped before it started.',
+            at,
+            true,
+          ),
         });
         return;
       }
@@ -184,7 +196,13 @@ export function createTrainingJobService(deps: TrainingJobServiceDeps) {
             secondaryStatus: 'Stopped',
             lastModifiedTime: at,
             trainingEndTime: at,
-            transitions: withTransition(job.transitions, 'Stopped', 'Stopped while Lathe was restarting.', at, true),
+            transitions: withTransition(
+              job.transitions,
+              'Stopped',
+              'Stopped while Lathe was restarting.',
+              at,
+              true,
+            ),
           });
           ended.push(job.name);
         } else if (job.attempts >= maxAttempts) {

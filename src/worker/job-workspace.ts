@@ -28,7 +28,10 @@ export function workspaceOf(dataDir: string, jobName: string): JobWorkspace {
 }
 
 /** Creates a fresh workspace (an earlier attempt's files are removed) and writes the config files. */
-export async function prepareWorkspace(ws: JobWorkspace, configFiles: Record<string, unknown>): Promise<void> {
+export async function prepareWorkspace(
+  ws: JobWorkspace,
+  configFiles: Record<string, unknown>,
+): Promise<void> {
   await rm(ws.root, { recursive: true, force: true });
   for (const dir of [
     ws.configDir,

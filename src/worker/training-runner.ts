@@ -9,7 +9,6 @@ import type { ObjectStore } from '../ports/object-store.js';
 import { type LaunchPlan, launchPlan } from '../runtimes/launch.js';
 import type { TrainingRuntime } from '../runtimes/resolve-image.js';
 import { decodeHyperParameter } from '../runtimes/script-environment.js';
-import type { NewTrainingJob } from '../services/training-jobs.js';
 import { metricDefinitionsFor, runtimeOf, withTransition } from '../services/training-jobs.js';
 import { type JobWorkspace, prepareWorkspace, readFailureFile, workspaceOf } from './job-workspace.js';
 import { LogCollector } from './log-collector.js';
@@ -44,7 +43,13 @@ interface Running {
 /** A step failed because of the job's inputs (bad data location, archive, script path). */
 class ClientProblem extends Error {}
 
-type Channel = { ChannelName: string; ContentType?: string; InputMode?: string; RecordWrapperType?: string; DataSource: { S3DataSource: { S3DataType: string; S3Uri: string; S3DataDistributionType?: string } } };
+type Channel = {
+  ChannelName: string;
+  ContentType?: string;
+  InputMode?: string;
+  RecordWrapperType?: string;
+  DataSource: { S3DataSource: { S3DataType: string; S3Uri: string; S3DataDistributionType?: string } };
+};
 
 function configFiles(job: TrainingJobRecord, ws: JobWorkspace): Record<string, unknown> {
   const req = job.request as unknown as {
@@ -77,7 +82,9 @@ function configFiles(job: TrainingJobRecord, ws: JobWorkspace): Record<string, u
       current_instance_type: instanceType,
       current_group_name: 'homogeneousCluster',
       current_instance_group: 'homogeneousCluster',
-      instance_groups: [{ instance_group_name: 'homogeneousCluster', instance_type: instanceType, hosts: ['algo-1'] }],
+      instance_groups: [
+        { instance_group_name: 'homogeneousCluster', instance_type: instanceType, hosts: ['algo-1'] },
+      ],
     },
     'trainingjobconfig.json': { ...req, TrainingJobArn: job.arn },
   };
@@ -86,7 +93,6 @@ function configFiles(job: TrainingJobRecord, ws: JobWorkspace): Record<string, u
   }
   return files;
 }
-
 
 /**
  * Executes training jobs: lays out the workspace, downloads channels, runs the runtime's
@@ -103,28 +109,45 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
     return store.trainingJobs.update(name, {
       secondaryStatus: job.status === 'Stopping' ? job.secondaryStatus : status,
       lastModifiedTime: at,
-      transitions: job.status === 'Stopping' ? job.transitions : withTransition(job.transitions, status, message, at),
+      transitions:
+        job.status === 'Stopping' ? job.transitions : withTransition(job.transitions, status, message, at),
     });
   }
 
-  async function fetchSources(job: TrainingJobRecord, ws: JobWorkspace, runtime: TrainingRuntime, log: LogCollector) {
-    const req = job.request as unknown as { InputDataConfig?: Channel[]; CheckpointConfig?: { S3Uri: string }; HyperParameters?: Record<string, string> };
+  async function fetchSources(
+    job: TrainingJobRecord,
+    ws: JobWorkspace,
+    runtime: TrainingRuntime,
+    log: LogCollector,
+  ) {
+    const req = job.request as unknown as {
+      InputDataConfig?: Channel[];
+      CheckpointConfig?: { S3Uri: string };
+      HyperParameters?: Record<string, string>;
+    };
     for (const channel of req.InputDataConfig ?? []) {
       const dest = join(ws.dataDir, channel.ChannelName);
       const n = await downloadChannel(objects, channel.DataSource.S3DataSource, dest).catch((e: Error) => {
-        throw new ClientProblem(`Data download failed for channel '${channel.ChannelName}' (${channel.DataSource.S3DataSource.S3Uri}): ${e.message}`);
+        throw new ClientProblem(
+          `Data download failed for channel '${channel.ChannelName}' (${channel.DataSource.S3DataSource.S3Uri}): ${e.message}`,
+        );
       });
       log.line(`Lathe: downloaded ${n} file(s) for channel '${channel.ChannelName}'`);
     }
     if (req.CheckpointConfig) {
-      await downloadChannel(objects, { S3DataType: 'S3Prefix', S3Uri: req.CheckpointConfig.S3Uri }, ws.checkpointsDir)
+      await downloadChannel(
+        objects,
+        { S3DataType: 'S3Prefix', S3Uri: req.CheckpointConfig.S3Uri },
+        ws.checkpointsDir,
+      )
         .then((n) => log.line(`Lathe: restored ${n} checkpoint file(s)`))
         .catch(() => undefined); // No checkpoints yet is the normal case.
     }
     const submit = req.HyperParameters?.sagemaker_submit_directory;
     if (runtime.kind !== 'xgboost-builtin' && submit !== undefined) {
       const uri = String(decodeHyperParameter(submit));
-      if (!uri.startsWith('s3://')) throw new ClientProblem(`sagemaker_submit_directory '${uri}' must be an s3:// URI`);
+      if (!uri.startsWith('s3://'))
+        throw new ClientProblem(`sagemaker_submit_directory '${uri}' must be an s3:// URI`);
       const archive = join(ws.root, 'sourcedir.tar.gz');
       await downloadToFile(objects, uri, archive).catch((e: Error) => {
         throw new ClientProblem(`Could not download sagemaker_submit_directory ${uri}: ${e.message}`);
@@ -135,7 +158,13 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
     }
   }
 
-  async function execute(job: TrainingJobRecord, runtime: TrainingRuntime, ws: JobWorkspace, state: Running, log: LogCollector): Promise<TrainingEnd> {
+  async function execute(
+    job: TrainingJobRecord,
+    runtime: TrainingRuntime,
+    ws: JobWorkspace,
+    state: Running,
+    log: LogCollector,
+  ): Promise<TrainingEnd> {
     const req = job.request as unknown as {
       HyperParameters?: Record<string, string>;
       StoppingCondition: { MaxRuntimeInSeconds?: number };
@@ -199,8 +228,15 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
     return { kind: 'signalled', signal: exit.signal ?? 'a signal', failureFile, stderrTail };
   }
 
-  async function uploadArtifacts(job: TrainingJobRecord, ws: JobWorkspace, log: LogCollector): Promise<string | undefined> {
-    const req = job.request as unknown as { OutputDataConfig: { S3OutputPath: string; CompressionType?: string }; CheckpointConfig?: { S3Uri: string } };
+  async function uploadArtifacts(
+    job: TrainingJobRecord,
+    ws: JobWorkspace,
+    log: LogCollector,
+  ): Promise<string | undefined> {
+    const req = job.request as unknown as {
+      OutputDataConfig: { S3OutputPath: string; CompressionType?: string };
+      CheckpointConfig?: { S3Uri: string };
+    };
     const base = req.OutputDataConfig.S3OutputPath.replace(/\/+$/, '');
     const prefix = `${base}/${job.name}/output`;
     let modelUri: string;
@@ -221,7 +257,7 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
 
   async function run(name: string): Promise<void> {
     let job = await store.trainingJobs.get(name);
-    if (!job || job.status !== 'InProgress') return;
+    if (job?.status !== 'InProgress') return;
     const state: Running = {};
     running.set(name, state);
     const ws = workspaceOf(deps.dataDir, name);
@@ -243,7 +279,10 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
         await transition(name, 'Downloading', 'Downloading input data');
         await fetchSources(job, ws, runtime, log);
       } catch (e) {
-        end = e instanceof ClientProblem ? { kind: 'client-error', message: e.message } : { kind: 'internal-error', message: (e as Error).message };
+        end =
+          e instanceof ClientProblem
+            ? { kind: 'client-error', message: e.message }
+            : { kind: 'internal-error', message: (e as Error).message };
       }
       if (!end && state.end === 'stop-requested') end = { kind: 'stop-requested' };
       if (!end) {
@@ -258,14 +297,21 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
         return;
       }
       let modelArtifacts: string | undefined;
-      const ran = end.kind === 'exited' || end.kind === 'signalled' || end.kind === 'stop-requested' || end.kind === 'max-runtime';
+      const ran =
+        end.kind === 'exited' ||
+        end.kind === 'signalled' ||
+        end.kind === 'stop-requested' ||
+        end.kind === 'max-runtime';
       if (ran) {
         await transition(name, 'Uploading', 'Uploading generated training model');
         try {
           modelArtifacts = await uploadArtifacts(job, ws, log);
         } catch (e) {
           if (end.kind === 'exited' && end.code === 0) {
-            end = { kind: 'client-error', message: `Could not upload the model artifacts: ${(e as Error).message}` };
+            end = {
+              kind: 'client-error',
+              message: `Could not upload the model artifacts: ${(e as Error).message}`,
+            };
           }
           log.line(`Lathe: uploading artifacts failed: ${(e as Error).message}`);
         }
@@ -309,7 +355,9 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
     /** Ends every job process for shutdown; the jobs stay InProgress and restart at the next start. */
     async stopAll(): Promise<void> {
       shuttingDown = true;
-      await Promise.all([...running.values()].map((s) => s.proc?.terminate(Math.min(deps.stopGraceMs, 10_000))));
+      await Promise.all(
+        [...running.values()].map((s) => s.proc?.terminate(Math.min(deps.stopGraceMs, 10_000))),
+      );
     },
   };
 }

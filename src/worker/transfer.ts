@@ -110,7 +110,10 @@ export async function uploadDirectory(store: ObjectStore, dir: string, s3Uri: st
 export async function uploadTarGz(store: ObjectStore, dir: string, s3Uri: string): Promise<void> {
   const loc = parseS3Uri(s3Uri);
   const files = (await stat(dir).catch(() => undefined)) ? await readdir(dir) : [];
-  const tmp = join(tmpdir(), `lathe-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tar.gz`);
+  const tmp = join(
+    tmpdir(),
+    `lathe-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tar.gz`,
+  );
   try {
     if (files.length > 0) await tar.c({ gzip: true, file: tmp, cwd: dir, portable: true }, files);
     else await writeFile(tmp, gzipSync(Buffer.alloc(1024))); // an empty archive: two zero blocks

@@ -6,7 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TestServer, repoRoot, startServer } from '../helpers/server.js';
+import { repoRoot, startServer, type TestServer } from '../helpers/server.js';
 import { clients, roleArn, uploadDataset, waitForJob } from '../helpers/training.js';
 
 const image = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
@@ -22,8 +22,17 @@ function job(name: string, source: string, program: string, hps: Record<string, 
     TrainingJobName: name,
     AlgorithmSpecification: { TrainingImage: image, TrainingInputMode: 'File' },
     RoleArn: roleArn,
-    HyperParameters: { ...hps, sagemaker_program: program, sagemaker_submit_directory: `s3://restart/code/${source}.tar.gz` },
-    InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://restart/iris/train/' } } }],
+    HyperParameters: {
+      ...hps,
+      sagemaker_program: program,
+      sagemaker_submit_directory: `s3://restart/code/${source}.tar.gz`,
+    },
+    InputDataConfig: [
+      {
+        ChannelName: 'train',
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://restart/iris/train/' } },
+      },
+    ],
     OutputDataConfig: { S3OutputPath: 's3://restart/output' },
     ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 5 },
     StoppingCondition: { MaxRuntimeInSeconds: 120 },
@@ -37,8 +46,17 @@ describe('a server killed with -9 mid-job', () => {
     const c1 = clients(first);
     await uploadDataset(c1.s3, 'restart', 'iris');
     const tmp = mkdtempSync(join(tmpdir(), 'lathe-src-'));
-    await tar.c({ gzip: true, file: join(tmp, 'misc.tar.gz'), cwd: join(repoRoot, 'test/fixtures/scripts/misc') }, ['.']);
-    await c1.s3.send(new PutObjectCommand({ Bucket: 'restart', Key: 'code/misc.tar.gz', Body: readFileSync(join(tmp, 'misc.tar.gz')) }));
+    await tar.c(
+      { gzip: true, file: join(tmp, 'misc.tar.gz'), cwd: join(repoRoot, 'test/fixtures/scripts/misc') },
+      ['.'],
+    );
+    await c1.s3.send(
+      new PutObjectCommand({
+        Bucket: 'restart',
+        Key: 'code/misc.tar.gz',
+        Body: readFileSync(join(tmp, 'misc.tar.gz')),
+      }),
+    );
     await c1.sm.send(job('survivor', 'misc', 'slow.py', { epochs: '15' }));
     const running = await waitForJob(c1.sm, 'survivor', (j) => j.SecondaryStatus === 'Training');
     expect(running.TrainingJobStatus).toBe('InProgress');
@@ -56,7 +74,10 @@ describe('a server killed with -9 mid-job', () => {
     // No second copy of the first attempt's process is left running.
     const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
       .split('\n')
-      .filter((l) => l.includes(join(dataDir, 'jobs', 'survivor')) || (l.includes('slow.py') && l.includes(dataDir)));
+      .filter(
+        (l) =>
+          l.includes(join(dataDir, 'jobs', 'survivor')) || (l.includes('slow.py') && l.includes(dataDir)),
+      );
     expect(leftovers).toEqual([]);
   });
 
@@ -70,7 +91,9 @@ describe('a server killed with -9 mid-job', () => {
       'import io,sys,tarfile\nwith tarfile.open(sys.argv[1],"w:gz") as t:\n  for n in ["train.py","../../escaped.py"]:\n    d=b"print(1)\\n"; i=tarfile.TarInfo(n); i.size=len(d); t.addfile(i,io.BytesIO(d))',
       evil,
     ]);
-    await c.s3.send(new PutObjectCommand({ Bucket: 'restart', Key: 'code/evil.tar.gz', Body: readFileSync(evil) }));
+    await c.s3.send(
+      new PutObjectCommand({ Bucket: 'restart', Key: 'code/evil.tar.gz', Body: readFileSync(evil) }),
+    );
     await c.sm.send(job('zip-slip', 'evil', 'train.py'));
     const done = await waitForJob(c.sm, 'zip-slip');
     expect(done.TrainingJobStatus).toBe('Failed');

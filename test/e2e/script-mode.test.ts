@@ -3,10 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, type CreateTrainingJobCommandInput, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand,
+  type CreateTrainingJobCommandInput,
+  StopTrainingJobCommand,
+} from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, repoRoot, startServer } from '../helpers/server.js';
+import { repoRoot, startServer, type TestServer } from '../helpers/server.js';
 import { clients, jobLogs, roleArn, uploadDataset, waitForJob } from '../helpers/training.js';
 
 const bucket = 'scripts';
@@ -31,7 +35,9 @@ async function uploadSource(dir: string): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'lathe-src-'));
   const file = join(tmp, 'sourcedir.tar.gz');
   await tar.c({ gzip: true, file, cwd: join(repoRoot, 'test', 'fixtures', 'scripts', dir) }, ['.']);
-  await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `code/${dir}/sourcedir.tar.gz`, Body: readFileSync(file) }));
+  await c.s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: `code/${dir}/sourcedir.tar.gz`, Body: readFileSync(file) }),
+  );
 }
 
 function scriptJob(
@@ -80,7 +86,11 @@ async function downloadTar(key: string): Promise<string> {
 
 describe('Python script mode', () => {
   it('runs a real scikit-learn script with the training toolkit contract', async () => {
-    await c.sm.send(new CreateTrainingJobCommand(scriptJob('sk-iris', sklearnImage, 'sklearn', 'train.py', { C: '0.5', 'max-iter': '300' })));
+    await c.sm.send(
+      new CreateTrainingJobCommand(
+        scriptJob('sk-iris', sklearnImage, 'sklearn', 'train.py', { C: '0.5', 'max-iter': '300' }),
+      ),
+    );
     const job = await waitForJob(c.sm, 'sk-iris');
     expect(job.TrainingJobStatus, job.FailureReason).toBe('Completed');
     const logs = await jobLogs(c.logs, 'sk-iris');
@@ -92,8 +102,12 @@ describe('Python script mode', () => {
     const modelDir = await downloadTar('output/sk-iris/output/model.tar.gz');
     const score = execFileSync(
       '/usr/bin/python3',
-      ['-c', 'import sys,joblib,numpy as np; m=joblib.load(sys.argv[1]); d=np.loadtxt(sys.argv[2],delimiter=","); print(m.score(d[:,1:],d[:,0]))',
-        join(modelDir, 'model.joblib'), join(repoRoot, 'test/fixtures/datasets/iris/validation.csv')],
+      [
+        '-c',
+        'import sys,joblib,numpy as np; m=joblib.load(sys.argv[1]); d=np.loadtxt(sys.argv[2],delimiter=","); print(m.score(d[:,1:],d[:,0]))',
+        join(modelDir, 'model.joblib'),
+        join(repoRoot, 'test/fixtures/datasets/iris/validation.csv'),
+      ],
       { encoding: 'utf8' },
     );
     expect(Number(score)).toBeCloseTo(accuracy!, 5);
@@ -102,15 +116,25 @@ describe('Python script mode', () => {
   });
 
   it('fails a crashing script with its error in FailureReason', async () => {
-    await c.sm.send(new CreateTrainingJobCommand(scriptJob('sk-crash', sklearnImage, 'misc', 'crash.py', {})));
+    await c.sm.send(
+      new CreateTrainingJobCommand(scriptJob('sk-crash', sklearnImage, 'misc', 'crash.py', {})),
+    );
     const job = await waitForJob(c.sm, 'sk-crash');
     expect(job.TrainingJobStatus).toBe('Failed');
-    expect(job.FailureReason).toMatch(/AlgorithmError: .*exited with code 1.*ValueError: column 7 has a string/);
+    expect(job.FailureReason).toMatch(
+      /AlgorithmError: .*exited with code 1.*ValueError: column 7 has a string/,
+    );
   });
 
   it('stops a running job on StopTrainingJob and still uploads its model', async () => {
-    await c.sm.send(new CreateTrainingJobCommand(scriptJob('sk-stop', sklearnImage, 'misc', 'slow.py', { epochs: '1000' })));
-    await waitForJob(c.sm, 'sk-stop', (j) => (j.FinalMetricDataList?.length ?? 0) > 0 || j.SecondaryStatus === 'Training');
+    await c.sm.send(
+      new CreateTrainingJobCommand(scriptJob('sk-stop', sklearnImage, 'misc', 'slow.py', { epochs: '1000' })),
+    );
+    await waitForJob(
+      c.sm,
+      'sk-stop',
+      (j) => (j.FinalMetricDataList?.length ?? 0) > 0 || j.SecondaryStatus === 'Training',
+    );
     await new Promise((r) => setTimeout(r, 800));
     await c.sm.send(new StopTrainingJobCommand({ TrainingJobName: 'sk-stop' }));
     const job = await waitForJob(c.sm, 'sk-stop');
@@ -122,7 +146,11 @@ describe('Python script mode', () => {
   });
 
   it('stops a job that runs past MaxRuntimeInSeconds', async () => {
-    await c.sm.send(new CreateTrainingJobCommand(scriptJob('sk-timeout', sklearnImage, 'misc', 'slow.py', { epochs: '1000' }, 'iris', 2)));
+    await c.sm.send(
+      new CreateTrainingJobCommand(
+        scriptJob('sk-timeout', sklearnImage, 'misc', 'slow.py', { epochs: '1000' }, 'iris', 2),
+      ),
+    );
     const job = await waitForJob(c.sm, 'sk-timeout');
     expect(job.TrainingJobStatus).toBe('Stopped');
     expect(job.SecondaryStatus).toBe('MaxRuntimeExceeded');
@@ -141,12 +169,18 @@ describe('Python script mode', () => {
 
 describe('TypeScript script mode', () => {
   it('runs a TypeScript training script with the same contract', async () => {
-    await c.sm.send(new CreateTrainingJobCommand(scriptJob('ts-linear', nodeImage, 'node', 'train.ts', { epochs: '8', lr: '0.05' }, 'diabetes')));
+    await c.sm.send(
+      new CreateTrainingJobCommand(
+        scriptJob('ts-linear', nodeImage, 'node', 'train.ts', { epochs: '8', lr: '0.05' }, 'diabetes'),
+      ),
+    );
     const job = await waitForJob(c.sm, 'ts-linear');
     expect(job.TrainingJobStatus, job.FailureReason).toBe('Completed');
     const losses = (await jobLogs(c.logs, 'ts-linear')).filter((l) => l.startsWith('epoch='));
     expect(losses).toHaveLength(8);
-    expect(job.FinalMetricDataList?.find((m) => m.MetricName === 'loss')?.Value).toBe(Number(/loss=(\S+)/.exec(losses[7]!)![1]));
+    expect(job.FinalMetricDataList?.find((m) => m.MetricName === 'loss')?.Value).toBe(
+      Number(/loss=(\S+)/.exec(losses[7]!)![1]),
+    );
     const modelDir = await downloadTar('output/ts-linear/output/model.tar.gz');
     const model = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
     expect(model.hps).toEqual({ epochs: 8, lr: 0.05 });

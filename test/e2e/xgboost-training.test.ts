@@ -6,7 +6,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { clients, datasetsDir, jobLogs, uploadDataset, waitForJob, xgboostJob } from '../helpers/training.js';
 
 let server: TestServer;
@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 /** Downloads a job's model.tar.gz, unpacks it, and evaluates it with Python xgboost 1.7. */
-async function pythonEval(modelUri: string, dataset: string, metric: string): Promise<{ metric: number; files: string[] }> {
+async function pythonEval(
+  modelUri: string,
+  dataset: string,
+  metric: string,
+): Promise<{ metric: number; files: string[] }> {
   const key = modelUri.replace(`s3://${bucket}/`, '');
   const obj = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const dir = mkdtempSync(join(tmpdir(), 'lathe-model-'));
@@ -39,9 +43,13 @@ b = xgb.Booster(); b.load_model(sys.argv[1])
 b.set_param({'eval_metric': sys.argv[3]})
 print(b.eval(d, 'validation').split(':')[-1])
 `;
-  const out = execFileSync('/usr/bin/python3', ['-c', script, join(dir, 'xgboost-model'), join(datasetsDir, dataset, 'validation.csv'), metric], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    ['-c', script, join(dir, 'xgboost-model'), join(datasetsDir, dataset, 'validation.csv'), metric],
+    {
+      encoding: 'utf8',
+    },
+  );
   return { metric: Number(out.trim()), files };
 }
 
@@ -73,7 +81,7 @@ describe('built-in XGBoost through the SageMaker API', () => {
     expect(metrics['train:auc']).toBeGreaterThan(metrics['validation:auc']! - 0.05);
     const py = await pythonEval(job.ModelArtifacts!.S3ModelArtifacts!, 'breast-cancer', 'auc');
     expect(py.files.map((f) => f.replace(/^\.\//, ''))).toContain('xgboost-model');
-    expect(py.metric).toBeCloseTo(metrics["validation:auc"]!, 4);
+    expect(py.metric).toBeCloseTo(metrics['validation:auc']!, 4);
 
     const logs = await jobLogs(c.logs, 'xgb-binary');
     expect(logs.some((l) => /^\[29\]#011train-auc:[\d.]+#011validation-auc:[\d.]+$/.test(l))).toBe(true);
@@ -82,12 +90,20 @@ describe('built-in XGBoost through the SageMaker API', () => {
   it('trains multiclass and regression models with the metrics SageMaker defines', async () => {
     await c.sm.send(
       new CreateTrainingJobCommand(
-        xgboostJob('xgb-multi', bucket, 'wine', { num_round: '20', objective: 'multi:softprob', num_class: '3' }),
+        xgboostJob('xgb-multi', bucket, 'wine', {
+          num_round: '20',
+          objective: 'multi:softprob',
+          num_class: '3',
+        }),
       ),
     );
     await c.sm.send(
       new CreateTrainingJobCommand(
-        xgboostJob('xgb-regression', bucket, 'diabetes', { num_round: '25', objective: 'reg:squarederror', eta: '0.1' }),
+        xgboostJob('xgb-regression', bucket, 'diabetes', {
+          num_round: '25',
+          objective: 'reg:squarederror',
+          eta: '0.1',
+        }),
       ),
     );
     const multi = await waitForJob(c.sm, 'xgb-multi');
@@ -97,13 +113,20 @@ describe('built-in XGBoost through the SageMaker API', () => {
     const mlogloss = multi.FinalMetricDataList?.find((m) => m.MetricName === 'validation:mlogloss')?.Value;
     const rmse = reg.FinalMetricDataList?.find((m) => m.MetricName === 'validation:rmse')?.Value;
     expect(mlogloss).toBeDefined();
-    expect((await pythonEval(multi.ModelArtifacts!.S3ModelArtifacts!, 'wine', 'mlogloss')).metric).toBeCloseTo(mlogloss!, 4);
-    expect((await pythonEval(reg.ModelArtifacts!.S3ModelArtifacts!, 'diabetes', 'rmse')).metric).toBeCloseTo(rmse!, 3);
+    expect(
+      (await pythonEval(multi.ModelArtifacts!.S3ModelArtifacts!, 'wine', 'mlogloss')).metric,
+    ).toBeCloseTo(mlogloss!, 4);
+    expect((await pythonEval(reg.ModelArtifacts!.S3ModelArtifacts!, 'diabetes', 'rmse')).metric).toBeCloseTo(
+      rmse!,
+      3,
+    );
   });
 
   it('fails a job with a bad hyperparameter, naming it in FailureReason', async () => {
     await c.sm.send(
-      new CreateTrainingJobCommand(xgboostJob('xgb-bad-eta', bucket, 'diabetes', { num_round: '10', eta: '1.5' })),
+      new CreateTrainingJobCommand(
+        xgboostJob('xgb-bad-eta', bucket, 'diabetes', { num_round: '10', eta: '1.5' }),
+      ),
     );
     const job = await waitForJob(c.sm, 'xgb-bad-eta');
     expect(job.TrainingJobStatus).toBe('Failed');

@@ -1,7 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type CreateTrainingJobCommandInput,
@@ -9,7 +13,7 @@ import {
   type DescribeTrainingJobCommandOutput,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { repoRoot, type TestServer, clientConfig } from './server.js';
+import { clientConfig, repoRoot, type TestServer } from './server.js';
 
 export const xgboostImage = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 export const datasetsDir = join(repoRoot, 'test', 'fixtures', 'datasets');
@@ -55,7 +59,11 @@ export function xgboostJob(
       ChannelName: channel,
       ContentType: 'text/csv',
       DataSource: {
-        S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${bucket}/${dataset}/${channel}/`, S3DataDistributionType: 'FullyReplicated' },
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: `s3://${bucket}/${dataset}/${channel}/`,
+          S3DataDistributionType: 'FullyReplicated',
+        },
       },
     })),
     OutputDataConfig: { S3OutputPath: `s3://${bucket}/output` },
@@ -77,7 +85,8 @@ export async function waitForJob(
   for (;;) {
     const job = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
     if (until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${name}: ${JSON.stringify(job.SecondaryStatusTransitions)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${name}: ${JSON.stringify(job.SecondaryStatusTransitions)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
@@ -85,13 +94,20 @@ export async function waitForJob(
 /** Every log message of a training job, through the CloudWatch Logs API. */
 export async function jobLogs(logs: CloudWatchLogsClient, name: string): Promise<string[]> {
   const group = '/aws/sagemaker/TrainingJobs';
-  const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` }));
+  const streams = await logs.send(
+    new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` }),
+  );
   const out: string[] = [];
   for (const s of streams.logStreams ?? []) {
     let token: string | undefined;
     for (;;) {
       const page = await logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: s.logStreamName, startFromHead: true, nextToken: token }),
+        new GetLogEventsCommand({
+          logGroupName: group,
+          logStreamName: s.logStreamName,
+          startFromHead: true,
+          nextToken: token,
+        }),
       );
       out.push(...(page.events ?? []).map((e) => e.message ?? ''));
       if (!page.events?.length || page.nextForwardToken === token) break;

@@ -1,4 +1,4 @@
-import type { LogLevel, Logger } from '../../ports/logger.js';
+import type { Logger, LogLevel } from '../../ports/logger.js';
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 

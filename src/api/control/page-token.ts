@@ -15,8 +15,16 @@ export function encodePageToken(offset: number, query: unknown): string {
 
 export function decodePageToken(token: string, query: unknown): number {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; q?: unknown };
-    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.q === fingerprint(query)) {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      o?: unknown;
+      q?: unknown;
+    };
+    if (
+      typeof parsed.o === 'number' &&
+      Number.isInteger(parsed.o) &&
+      parsed.o >= 0 &&
+      parsed.q === fingerprint(query)
+    ) {
       return parsed.o;
     }
   } catch {

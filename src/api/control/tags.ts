@@ -16,8 +16,9 @@ export type ResourceExists = (resourceType: string, arn: string) => Promise<bool
 
 async function checkArn(arn: string, exists: ResourceExists): Promise<void> {
   const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'sagemaker') throw validationError(`ResourceArn '${arn}' is not a SageMaker ARN.`);
-  if ((await exists(parsed.resourceType, arn)) === false) throw validationError(`Resource ${arn} does not exist.`);
+  if (parsed?.service !== 'sagemaker') throw validationError(`ResourceArn '${arn}' is not a SageMaker ARN.`);
+  if ((await exists(parsed.resourceType, arn)) === false)
+    throw validationError(`Resource ${arn} does not exist.`);
 }
 
 /** AddTags, ListTags, DeleteTags. */
@@ -51,7 +52,10 @@ export function tagOperations(store: MetadataStore, exists: ResourceExists): Ope
       },
     ),
     DeleteTags: operation(
-      z.looseObject({ ResourceArn: resourceArn, TagKeys: z.array(z.string().min(1).max(128)).min(1).max(50) }),
+      z.looseObject({
+        ResourceArn: resourceArn,
+        TagKeys: z.array(z.string().min(1).max(128)).min(1).max(50),
+      }),
       async (input) => {
         await checkArn(input.ResourceArn, exists);
         await store.tags.remove(input.ResourceArn, input.TagKeys);

@@ -10,11 +10,24 @@ const s3Uri = z
   .max(1024)
   .regex(/^(https|s3):\/\/[^/]+\/?.*$/, 'Member must be an s3:// URI');
 const roleArnPattern = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
-const epochTime = z.union([z.number(), z.string().datetime({ offset: true }).transform((s) => Date.parse(s) / 1000)]);
+const epochTime = z.union([
+  z.number(),
+  z
+    .string()
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s) / 1000),
+]);
 
 export const tagSchema = z.object({
-  Key: z.string().min(1).max(128).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'Member must satisfy the tag key pattern'),
-  Value: z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'Member must satisfy the tag value pattern'),
+  Key: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'Member must satisfy the tag key pattern'),
+  Value: z
+    .string()
+    .max(256)
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'Member must satisfy the tag value pattern'),
 });
 export const tagList = z.array(tagSchema).max(50);
 
@@ -78,7 +91,13 @@ export const createTrainingJobInput = z.looseObject({
     MaxPendingTimeInSeconds: z.number().int().min(7200).max(2419200).optional(),
   }),
   Environment: z
-    .record(z.string().max(512).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'Member must be an environment variable name'), z.string().max(512))
+    .record(
+      z
+        .string()
+        .max(512)
+        .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'Member must be an environment variable name'),
+      z.string().max(512),
+    )
     .refine((e) => Object.keys(e).length <= 100, 'Member must have at most 100 entries')
     .optional(),
   CheckpointConfig: z.looseObject({ S3Uri: s3Uri, LocalPath: z.string().max(4096).optional() }).optional(),

@@ -1,14 +1,19 @@
-import type { TrainingJobRecord } from '../../domain/training-job.js';
 import { metricDefinitionProblem } from '../../domain/metric-regex.js';
+import type { TrainingJobRecord } from '../../domain/training-job.js';
 import { validationError } from '../../errors/aws-error.js';
 import type { TrainingJobService } from '../../services/training-jobs.js';
 import { metricDefinitionsFor, runtimeOf } from '../../services/training-jobs.js';
 import { type OperationTable, operation } from '../operation.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
-import { createTrainingJobInput, listTrainingJobsInput, trainingJobNameInput } from './training-job-schemas.js';
+import {
+  createTrainingJobInput,
+  listTrainingJobsInput,
+  trainingJobNameInput,
+} from './training-job-schemas.js';
 
 /** AWS sends timestamps as epoch seconds (fractional). */
-export const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+export const seconds = (ms: number | undefined): number | undefined =>
+  ms === undefined ? undefined : ms / 1000;
 
 function describe(job: TrainingJobRecord): Record<string, unknown> {
   const req = job.request as Record<string, unknown> & { AlgorithmSpecification: Record<string, unknown> };
@@ -20,7 +25,8 @@ function describe(job: TrainingJobRecord): Record<string, unknown> {
   }
   const end = job.trainingEndTime;
   const start = job.trainingStartTime;
-  const trainingSeconds = start !== undefined && end !== undefined ? Math.max(0, Math.round((end - start) / 1000)) : undefined;
+  const trainingSeconds =
+    start !== undefined && end !== undefined ? Math.max(0, Math.round((end - start) / 1000)) : undefined;
   const out: Record<string, unknown> = {
     ...req,
     TrainingJobName: job.name,

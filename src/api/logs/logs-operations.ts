@@ -32,7 +32,11 @@ async function requireGroup(store: MetadataStore, group: string) {
   return streams;
 }
 
-const event = (e: StoredLogEvent) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime });
+const event = (e: StoredLogEvent) => ({
+  timestamp: e.timestamp,
+  message: e.message,
+  ingestionTime: e.ingestionTime,
+});
 
 export function logsOperations(store: MetadataStore, region: string, accountId: string): OperationTable {
   return {
@@ -50,7 +54,10 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
         const group = input.logGroupName ?? input.logGroupIdentifier;
         if (!group) throw new AwsError('InvalidParameterException', 'logGroupName is required.');
         if (input.orderBy === 'LastEventTime' && input.logStreamNamePrefix) {
-          throw new AwsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
+          throw new AwsError(
+            'InvalidParameterException',
+            'Cannot order by LastEventTime with a logStreamNamePrefix.',
+          );
         }
         await requireGroup(store, group);
         const all = await store.logs.listStreams(group, {
@@ -83,7 +90,11 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
       }),
       async (input) => {
         const group = input.logGroupName ?? input.logGroupIdentifier ?? '';
-        const streams = await store.logs.listStreams(group, { prefix: input.logStreamName, orderBy: 'LogStreamName', descending: false });
+        const streams = await store.logs.listStreams(group, {
+          prefix: input.logStreamName,
+          orderBy: 'LogStreamName',
+          descending: false,
+        });
         if (!streams.some((s) => s.logStreamName === input.logStreamName)) throw streamNotFound();
         const limit = input.limit ?? 10000;
         const t = input.nextToken ? parseToken(input.nextToken, 'nextToken') : undefined;
@@ -122,7 +133,10 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
       async (input) => {
         const group = input.logGroupName ?? input.logGroupIdentifier ?? '';
         if (input.logStreamNames && input.logStreamNamePrefix) {
-          throw new AwsError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix cannot both be given.');
+          throw new AwsError(
+            'InvalidParameterException',
+            'logStreamNames and logStreamNamePrefix cannot both be given.',
+          );
         }
         const streams = await requireGroup(store, group);
         const limit = input.limit ?? 10000;
@@ -149,7 +163,11 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
           if (out.length >= limit || batch.length < 1000) break;
         }
         const searched = streams
-          .filter((s) => (input.logStreamNames ? input.logStreamNames.includes(s.logStreamName) : s.logStreamName.startsWith(input.logStreamNamePrefix ?? '')))
+          .filter((s) =>
+            input.logStreamNames
+              ? input.logStreamNames.includes(s.logStreamName)
+              : s.logStreamName.startsWith(input.logStreamNamePrefix ?? ''),
+          )
           .map((s) => ({ logStreamName: s.logStreamName, searchedCompletely: true }));
         return {
           events: out.map((e) => ({ logStreamName: e.logStreamName, eventId: String(e.id), ...event(e) })),
