@@ -19,7 +19,8 @@ import { createTrainingRunner } from './worker/training-runner.js';
 
 export interface RunningLathe {
   readonly url: string;
-  readonly credentialsFile: string;
+  /** Undefined when the root key came from the configuration. */
+  readonly credentialsFile: string | undefined;
   readonly accessKeyId: string;
   readonly server: Server;
   close(): Promise<void>;

@@ -38,7 +38,12 @@ export const errorCatalog = {
   // Throttling and server faults.
   ThrottlingException: { status: 400, fault: 'client', retryable: true, description: 'Too many requests.' },
   InternalFailure: { status: 500, fault: 'server', retryable: true, description: 'An unexpected error.' },
-  ServiceUnavailable: { status: 503, fault: 'server', retryable: true, description: 'Shutting down or overloaded.' },
+  ServiceUnavailable: {
+    status: 503,
+    fault: 'server',
+    retryable: true,
+    description: 'Shutting down or overloaded.',
+  },
   // S3 (XML error bodies).
   AccessDenied: client(403, 'S3: the request is not signed or not allowed.'),
   InvalidAccessKeyId: client(403, 'S3: the access key id is not known.'),

@@ -45,12 +45,12 @@ export function readProfile(ini: string, profile: string): AccessKey | undefined
 export function ensureRootCredentials(
   dataDir: string,
   configured: { accessKeyId?: string; secretAccessKey?: string },
-): { key: AccessKey; file: string; created: boolean } {
+): { key: AccessKey; file: string | undefined; created: boolean } {
   const file = join(dataDir, 'credentials');
   if (configured.accessKeyId && configured.secretAccessKey) {
     return {
       key: { accessKeyId: configured.accessKeyId, secretAccessKey: configured.secretAccessKey },
-      file,
+      file: undefined,
       created: false,
     };
   }

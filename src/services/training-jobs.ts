@@ -132,6 +132,19 @@ export function createTrainingJobService(deps: TrainingJobServiceDeps) {
       }
       if (Tags?.length) await store.tags.add(job.arn, Tags);
       queue.enqueue(job.name);
+      const ahead = queue.waiting().indexOf(job.name);
+      if (ahead >= 0) {
+        // Every instance is busy: say so, as SageMaker does while it waits for capacity.
+        return store.trainingJobs.update(job.name, {
+          secondaryStatus: 'Pending',
+          transitions: withTransition(
+            job.transitions,
+            'Pending',
+            `Waiting for a free instance: ${ahead + 1} job(s) queued, LATHE_MAX_CONCURRENT_JOBS running.`,
+            now(),
+          ),
+        });
+      }
       return job;
     },
 

@@ -268,7 +268,14 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
       const runtime = runtimeOf(job);
       log = new LogCollector(store, name, trainingLogGroup, stream, metricDefinitionsFor(job, runtime), now);
       await store.logs.createStream(trainingLogGroup, stream, startedAt);
+      const queued = job.secondaryStatus === 'Pending';
       job = await store.trainingJobs.update(name, {
+        ...(queued
+          ? {
+              secondaryStatus: 'Starting' as const,
+              transitions: withTransition(job.transitions, 'Starting', 'Preparing the instances for training', startedAt),
+            }
+          : {}),
         attempts: job.attempts + 1,
         trainingStartTime: job.trainingStartTime ?? startedAt,
         lastModifiedTime: startedAt,

@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +40,10 @@ interface CliResult {
 }
 
 /** Runs `aws <args> --endpoint-url <server>`; resolves with the exit code instead of throwing. */
-function aws(args: readonly string[], options: { secret?: string; accessKeyId?: string } = {}): Promise<CliResult> {
+function aws(
+  args: readonly string[],
+  options: { secret?: string; accessKeyId?: string } = {},
+): Promise<CliResult> {
   const env = {
     PATH: '/usr/bin:/bin',
     HOME: join(work, 'home'),
@@ -121,7 +133,12 @@ interface DescribedJob {
 async function waitForCliJob(name: string, timeoutMs = 30_000): Promise<DescribedJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await okJson<DescribedJob>(['sagemaker', 'describe-training-job', '--training-job-name', name]);
+    const job = await okJson<DescribedJob>([
+      'sagemaker',
+      'describe-training-job',
+      '--training-job-name',
+      name,
+    ]);
     if (['Completed', 'Failed', 'Stopped'].includes(job.TrainingJobStatus)) return job;
     if (Date.now() > deadline) throw new Error(`${name} still ${job.TrainingJobStatus}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -149,8 +166,12 @@ describe('aws s3 (high-level commands)', () => {
         ok(['s3', 'cp', '--only-show-errors', csv(part), `s3://${bucket}/breast-cancer/${part}/${part}.csv`]),
       ),
     );
-    expect(await ok(['s3', 'ls'])).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ${bucket}$`, 'm'));
-    expect(parseLs(await ok(['s3', 'ls', '--recursive', `s3://${bucket}`]))).toEqual({
+    const [buckets, objects] = await Promise.all([
+      ok(['s3', 'ls']),
+      ok(['s3', 'ls', '--recursive', `s3://${bucket}`]),
+    ]);
+    expect(buckets).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ${bucket}$`, 'm'));
+    expect(parseLs(objects)).toEqual({
       'breast-cancer/train/train.csv': statSync(csv('train')).size,
       'breast-cancer/validation/validation.csv': statSync(csv('validation')).size,
     });
@@ -164,19 +185,28 @@ describe('aws s3 (high-level commands)', () => {
       'nested/b.json': '{"b":2}\n',
       'nested/deeper/c d+é.txt': 'a key with a space, a plus and a non-ASCII letter\n',
     };
-    for (const [name, body] of Object.entries(files)) writeFileSync(join(src, name), body);
+    // Written a minute ago, as a user's files would be: sync's "unchanged" is size and mtime.
+    const earlier = new Date(Date.now() - 60_000);
+    for (const [name, body] of Object.entries(files)) {
+      writeFileSync(join(src, name), body);
+      utimesSync(join(src, name), earlier, earlier);
+    }
 
     const first = await ok(['s3', 'sync', '--no-progress', src, `s3://${bucket}/synced/`]);
     expect(first.match(/^upload: /gm)).toHaveLength(3);
+    const dst = join(work, 'sync-dst');
+    const [second, listing] = await Promise.all([
+      ok(['s3', 'sync', '--no-progress', src, `s3://${bucket}/synced/`]),
+      ok(['s3', 'ls', '--recursive', `s3://${bucket}/synced/`]),
+      ok(['s3', 'sync', '--no-progress', `s3://${bucket}/synced/`, dst]),
+    ]);
     // sync compares size and modification time with the listing: unchanged files stay put.
-    expect((await ok(['s3', 'sync', '--no-progress', src, `s3://${bucket}/synced/`])).trim()).toBe('');
-    expect(parseLs(await ok(['s3', 'ls', '--recursive', `s3://${bucket}/synced/`]))).toEqual(
+    expect(second.trim()).toBe('');
+    expect(parseLs(listing)).toEqual(
       Object.fromEntries(Object.entries(files).map(([k, v]) => [`synced/${k}`, Buffer.byteLength(v)])),
     );
-
-    const dst = join(work, 'sync-dst');
-    await ok(['s3', 'sync', '--no-progress', `s3://${bucket}/synced/`, dst]);
-    for (const [name, body] of Object.entries(files)) expect(readFileSync(join(dst, name), 'utf8')).toBe(body);
+    for (const [name, body] of Object.entries(files))
+      expect(readFileSync(join(dst, name), 'utf8')).toBe(body);
   });
 
   it('uploads a 20 MiB file as a multipart upload and downloads it back byte-identical', async () => {
@@ -185,18 +215,20 @@ describe('aws s3 (high-level commands)', () => {
     const down = join(work, 'big.back');
     writeFileSync(up, data);
     await ok(['s3', 'cp', '--only-show-errors', up, `s3://${bucket}/blobs/big.bin`]);
-    const head = await okJson<{ ETag: string; ContentLength: number }>([
-      's3api',
-      'head-object',
-      '--bucket',
-      bucket,
-      '--key',
-      'blobs/big.bin',
+    const [head] = await Promise.all([
+      okJson<{ ETag: string; ContentLength: number }>([
+        's3api',
+        'head-object',
+        '--bucket',
+        bucket,
+        '--key',
+        'blobs/big.bin',
+      ]),
+      ok(['s3', 'cp', '--only-show-errors', `s3://${bucket}/blobs/big.bin`, down]),
     ]);
     // The CLI's default 8 MiB chunks: three parts, and S3's multipart ETag says so.
     expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
     expect(head.ContentLength).toBe(20 * MiB);
-    await ok(['s3', 'cp', '--only-show-errors', `s3://${bucket}/blobs/big.bin`, down]);
     expect(sha256(readFileSync(down))).toBe(sha256(data));
   });
 
@@ -234,7 +266,12 @@ describe('aws sagemaker + aws logs: built-in XGBoost', () => {
     // job to leave out.
     writeFileSync(badFile, JSON.stringify(jobRequest(bad, { ...hyper, eta: '1.5' })));
     const [created] = await Promise.all([
-      okJson<{ TrainingJobArn: string }>(['sagemaker', 'create-training-job', '--cli-input-json', `file://${goodFile}`]),
+      okJson<{ TrainingJobArn: string }>([
+        'sagemaker',
+        'create-training-job',
+        '--cli-input-json',
+        `file://${goodFile}`,
+      ]),
       okJson(['sagemaker', 'create-training-job', '--cli-input-json', `file://${badFile}`]),
     ]);
     account ??= (await okJson<{ Account: string }>(['sts', 'get-caller-identity'])).Account;
@@ -252,10 +289,11 @@ describe('aws sagemaker + aws logs: built-in XGBoost', () => {
     expect(Date.parse(auc?.Timestamp ?? '')).toBeGreaterThan(Date.parse('2020-01-01'));
     const artifact = `s3://${bucket}/output/${good}/output/model.tar.gz`;
     expect(job.ModelArtifacts?.S3ModelArtifacts).toBe(artifact);
-    const listed = parseLs(await ok(['s3', 'ls', artifact]));
+    const [listed, failed] = await Promise.all([
+      ok(['s3', 'ls', artifact]).then(parseLs),
+      waitForCliJob(bad),
+    ]);
     expect(listed['model.tar.gz']).toBeGreaterThan(100);
-
-    const failed = await waitForCliJob(bad);
     expect(failed.TrainingJobStatus).toBe('Failed');
     expect(failed.FailureReason).toMatch(/eta/);
   });
@@ -264,17 +302,45 @@ describe('aws sagemaker + aws logs: built-in XGBoost', () => {
     const names = (out: { TrainingJobSummaries: { TrainingJobName: string; TrainingJobStatus: string }[] }) =>
       out.TrainingJobSummaries.map((s) => `${s.TrainingJobName}:${s.TrainingJobStatus}`);
     type List = Parameters<typeof names>[0];
-    const [byName, completed, failed, paged] = await Promise.all([
+    const [byName, completed, failed, paged, first] = await Promise.all([
       okJson<List>(['sagemaker', 'list-training-jobs', '--name-contains', 'xgb-auc']),
-      okJson<List>(['sagemaker', 'list-training-jobs', '--name-contains', 'cli-', '--status-equals', 'Completed']),
-      okJson<List>(['sagemaker', 'list-training-jobs', '--name-contains', 'cli-', '--status-equals', 'Failed']),
+      okJson<List>([
+        'sagemaker',
+        'list-training-jobs',
+        '--name-contains',
+        'cli-',
+        '--status-equals',
+        'Completed',
+      ]),
+      okJson<List>([
+        'sagemaker',
+        'list-training-jobs',
+        '--name-contains',
+        'cli-',
+        '--status-equals',
+        'Failed',
+      ]),
       // One job per page: the CLI follows NextToken and merges the pages.
       okJson<List>(['sagemaker', 'list-training-jobs', '--name-contains', 'cli-xgb', '--page-size', '1']),
+      okJson<List & { NextToken?: string }>([
+        'sagemaker',
+        'list-training-jobs',
+        '--name-contains',
+        'cli-xgb',
+        '--max-items',
+        '1',
+        '--page-size',
+        '1',
+      ]),
     ]);
     expect(names(byName)).toEqual([`${good}:Completed`]);
     expect(names(completed)).toEqual([`${good}:Completed`]);
     expect(names(failed)).toEqual([`${bad}:Failed`]);
-    expect(names(paged).sort()).toEqual([`${bad}:Failed`, `${good}:Completed`]);
+    // Default order is CreationTime ascending; both were created at once, so compare as sets.
+    expect(names(paged).sort()).toEqual([`${good}:Completed`, `${bad}:Failed`]);
+    // Stopping after one item, the CLI hands back a token: the server said there was more.
+    expect(first.TrainingJobSummaries).toHaveLength(1);
+    expect(first.NextToken).toEqual(expect.any(String));
   });
 
   it('stop-training-job on a finished job fails with ValidationException', async () => {
@@ -283,7 +349,12 @@ describe('aws sagemaker + aws logs: built-in XGBoost', () => {
     expect(r.stderr).toContain('(ValidationException)');
     expect(r.stderr).toContain('StopTrainingJob');
     // And the job is left as it was.
-    const after = await okJson<DescribedJob>(['sagemaker', 'describe-training-job', '--training-job-name', good]);
+    const after = await okJson<DescribedJob>([
+      'sagemaker',
+      'describe-training-job',
+      '--training-job-name',
+      good,
+    ]);
     expect(after.TrainingJobStatus).toBe('Completed');
   });
 
@@ -296,7 +367,9 @@ describe('aws sagemaker + aws logs: built-in XGBoost', () => {
       '--log-stream-name-prefix',
       `${good}/`,
     ]);
-    expect(logStreams.map((s) => s.logStreamName)).toEqual([expect.stringMatching(new RegExp(`^${good}/algo-1-`))]);
+    expect(logStreams.map((s) => s.logStreamName)).toEqual([
+      expect.stringMatching(new RegExp(`^${good}/algo-1-`)),
+    ]);
     const { events } = await okJson<{ events: { message: string; timestamp: number }[] }>([
       'logs',
       'get-log-events',
@@ -306,7 +379,9 @@ describe('aws sagemaker + aws logs: built-in XGBoost', () => {
       logStreams[0]!.logStreamName,
       '--start-from-head',
     ]);
-    const rounds = events.map((e) => e.message).filter((m) => /^\[\d+\]#011train-auc:[\d.]+#011validation-auc:[\d.]+$/.test(m));
+    const rounds = events
+      .map((e) => e.message)
+      .filter((m) => /^\[\d+\]#011train-auc:[\d.]+#011validation-auc:[\d.]+$/.test(m));
     expect(rounds[0]).toMatch(/^\[0\]#011train-auc:/);
     expect(rounds).toHaveLength(20);
     // The last logged validation score is the one DescribeTrainingJob reports.
@@ -326,7 +401,9 @@ describe('signature checks through the CLI', () => {
     ]);
     expect([sm.code, logs.code, s3.code]).toEqual([254, 254, 254]);
     expect(sm.stderr).toContain('(InvalidSignatureException) when calling the ListTrainingJobs operation');
-    expect(logs.stderr).toContain('(InvalidSignatureException) when calling the DescribeLogStreams operation');
+    expect(logs.stderr).toContain(
+      '(InvalidSignatureException) when calling the DescribeLogStreams operation',
+    );
     expect(s3.stderr).toContain('(SignatureDoesNotMatch) when calling the ListObjectsV2 operation');
     expect(sm.stdout + logs.stdout + s3.stdout).toBe('');
   });
@@ -340,8 +417,12 @@ describe('signature checks through the CLI', () => {
       aws(['sts', 'get-caller-identity'], { accessKeyId: 'LKIAUNKNOWNKEY000000' }),
     ]);
     expect(wrongSecret.code).toBe(254);
-    expect(wrongSecret.stderr).toContain('(SignatureDoesNotMatch) when calling the GetCallerIdentity operation');
+    expect(wrongSecret.stderr).toContain(
+      '(SignatureDoesNotMatch) when calling the GetCallerIdentity operation',
+    );
     expect(unknownKey.code).toBe(254);
-    expect(unknownKey.stderr).toContain('(InvalidClientTokenId) when calling the GetCallerIdentity operation');
+    expect(unknownKey.stderr).toContain(
+      '(InvalidClientTokenId) when calling the GetCallerIdentity operation',
+    );
   });
 });

@@ -62,7 +62,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
-  const ini = readFileSync(join(dataDir, 'credentials'), 'utf8');
+  const env = options.env ?? {};
+  const ini = env.LATHE_ROOT_ACCESS_KEY_ID
+    ? `aws_access_key_id = ${env.LATHE_ROOT_ACCESS_KEY_ID}\naws_secret_access_key = ${env.LATHE_ROOT_SECRET_ACCESS_KEY}`
+    : readFileSync(join(dataDir, 'credentials'), 'utf8');
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     url,
