@@ -7,53 +7,56 @@ import { z } from 'zod';
  * validated once and frozen. This module is the only reader of `process.env` (see
  * docs/configuration.md for every setting).
  */
-export const configSchema = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(7070),
-  dataDir: z.string().min(1).default('./.lathe'),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region must look like us-east-1')
-    .default('us-east-1'),
-  accountId: z
-    .string()
-    .regex(/^\d{12}$/, 'accountId must be 12 digits')
-    .default('000000000000'),
-  rootAccessKeyId: z.string().min(16).max(128).optional(),
-  rootSecretAccessKey: z.string().min(16).max(128).optional(),
-  /** Empty: SQLite at `<dataDir>/lathe.db`; `postgres://…` for PostgreSQL. */
-  metadataUrl: z.string().optional(),
-  /** Empty: the embedded directory store; `s3+http(s)://KEY:SECRET@host:port` for an S3-compatible server. */
-  objectStoreUrl: z.string().optional(),
-  /** How many training jobs run at once (SageMaker's "instances"); later ones queue. */
-  maxConcurrentJobs: z.coerce.number().int().min(1).max(256).default(2),
-  /** Interpreter for Python script mode. Debian's sees python3-sklearn, -xgboost, -torch. */
-  pythonPath: z
-    .string()
-    .min(1)
-    .default(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
-  /** Grace period between SIGTERM and SIGKILL when a job is stopped (SageMaker: 120 s). */
-  stopGraceSeconds: z.coerce.number().min(0).max(3600).default(120),
-  /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
-  maxJsonBodyBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(8 * 1024 * 1024),
-  /** Largest single PutObject / UploadPart body (S3's limit is 5 GiB). */
-  maxObjectBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(5 * 1024 * 1024 * 1024),
-  /** Allowed clock skew for signed requests. */
-  maxClockSkewSeconds: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(15 * 60),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-});
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(7070),
+    dataDir: z.string().min(1).default('./.lathe'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region must look like us-east-1')
+      .default('us-east-1'),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'accountId must be 12 digits')
+      .default('000000000000'),
+    rootAccessKeyId: z.string().min(16).max(128).optional(),
+    rootSecretAccessKey: z.string().min(16).max(128).optional(),
+    /** Empty: SQLite at `<dataDir>/lathe.db`; `postgres://…` for PostgreSQL. */
+    metadataUrl: z.string().optional(),
+    /** Empty: the embedded directory store; `s3+http(s)://KEY:SECRET@host:port` for an S3-compatible server. */
+    objectStoreUrl: z.string().optional(),
+    /** How many training jobs run at once (SageMaker's "instances"); later ones queue. */
+    maxConcurrentJobs: z.coerce.number().int().min(1).max(256).default(2),
+    /** Interpreter for Python script mode. Debian's sees python3-sklearn, -xgboost, -torch. */
+    pythonPath: z
+      .string()
+      .min(1)
+      .default(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
+    /** Grace period between SIGTERM and SIGKILL when a job is stopped (SageMaker: 120 s). */
+    stopGraceSeconds: z.coerce.number().min(0).max(3600).default(120),
+    /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
+    maxJsonBodyBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(8 * 1024 * 1024),
+    /** Largest single PutObject / UploadPart body (S3's limit is 5 GiB). */
+    maxObjectBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(5 * 1024 * 1024 * 1024),
+    /** Allowed clock skew for signed requests. */
+    maxClockSkewSeconds: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(15 * 60),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  // A misspelt key in the LATHE_CONFIG file must not be silently ignored.
+  .strict();
 
 export type LatheConfig = Readonly<
   z.infer<typeof configSchema> & {

@@ -34,7 +34,7 @@ export const errorCatalog = {
   IncompleteSignature: client(400, 'The Authorization header is malformed.'),
   UnrecognizedClientException: client(403, 'The access key id is not known.'),
   InvalidSignatureException: client(403, 'The signature does not match, or it has expired.'),
-  AccessDeniedException: client(403, 'The caller may not perform the operation.'),
+  AccessDeniedException: client(400, 'The caller may not perform the operation.'),
   // Throttling and server faults.
   ThrottlingException: { status: 400, fault: 'client', retryable: true, description: 'Too many requests.' },
   InternalFailure: { status: 500, fault: 'server', retryable: true, description: 'An unexpected error.' },
