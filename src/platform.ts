@@ -64,6 +64,7 @@ export async function startLathe(
     region: config.region,
     pythonPath: config.pythonPath,
     stopGraceMs: config.stopGraceSeconds * 1000,
+    checkpointSyncMs: config.checkpointSyncSeconds * 1000,
     baseEnv: config.childEnv,
     now: Date.now,
   });

@@ -35,6 +35,8 @@ export const configSchema = z
       .default(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
     /** Grace period between SIGTERM and SIGKILL when a job is stopped (SageMaker: 120 s). */
     stopGraceSeconds: z.coerce.number().min(0).max(3600).default(120),
+    /** How often a running job's checkpoints are uploaded to CheckpointConfig.S3Uri. */
+    checkpointSyncSeconds: z.coerce.number().min(0.1).max(3600).default(5),
     /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
     maxJsonBodyBytes: z.coerce
       .number()
@@ -90,6 +92,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LATHE_MAX_CONCURRENT_JOBS: 'maxConcurrentJobs',
   LATHE_PYTHON: 'pythonPath',
   LATHE_STOP_GRACE_SECONDS: 'stopGraceSeconds',
+  LATHE_CHECKPOINT_SYNC_SECONDS: 'checkpointSyncSeconds',
   LATHE_LOG_LEVEL: 'logLevel',
 };
 

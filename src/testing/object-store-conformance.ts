@@ -136,6 +136,17 @@ export function objectStoreConformance(name: string, factory: () => Promise<Conf
       expect((await readAll((await store.getObject(bucket, 'keep.txt')).body)).toString()).toBe('original');
     });
 
+    it('rejects (and does not crash) when the body stream fails before it is read', async () => {
+      await store.putObject(bucket, 'keep2.txt', Buffer.from('original'));
+      // Fails on the next tick, while the store may still be awaiting its own set-up.
+      const early = new Readable({ read() {} });
+      process.nextTick(() =>
+        early.destroy(Object.assign(new Error('ENOENT: file vanished'), { code: 'ENOENT' })),
+      );
+      await expect(store.putObject(bucket, 'keep2.txt', early)).rejects.toThrow(/vanished/);
+      expect((await readAll((await store.getObject(bucket, 'keep2.txt')).body)).toString()).toBe('original');
+    });
+
     it('reads byte ranges', async () => {
       const data = Buffer.from('0123456789');
       await store.putObject(bucket, 'digits', data);

@@ -10,10 +10,12 @@ import { type LaunchPlan, launchPlan } from '../runtimes/launch.js';
 import type { TrainingRuntime } from '../runtimes/resolve-image.js';
 import { decodeHyperParameter } from '../runtimes/script-environment.js';
 import { metricDefinitionsFor, runtimeOf, withTransition } from '../services/training-jobs.js';
+import { CheckpointSync } from './checkpoint-sync.js';
 import { type JobWorkspace, prepareWorkspace, readFailureFile, workspaceOf } from './job-workspace.js';
 import { LogCollector } from './log-collector.js';
 import {
   downloadChannel,
+  downloadFolder,
   downloadToFile,
   extractTarSafely,
   uploadDirectory,
@@ -31,6 +33,8 @@ export interface TrainingRunnerDeps {
   readonly region: string;
   readonly pythonPath: string;
   readonly stopGraceMs: number;
+  /** How often a running job's checkpoint directory is synced to CheckpointConfig.S3Uri. */
+  readonly checkpointSyncMs: number;
   readonly baseEnv: Readonly<Record<string, string>>;
   readonly now: () => number;
 }
@@ -135,13 +139,14 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
       log.line(`Lathe: downloaded ${n} file(s) for channel '${channel.ChannelName}'`);
     }
     if (req.CheckpointConfig) {
-      await downloadChannel(
-        objects,
-        { S3DataType: 'S3Prefix', S3Uri: req.CheckpointConfig.S3Uri },
-        ws.checkpointsDir,
-      )
-        .then((n) => log.line(`Lathe: restored ${n} checkpoint file(s)`))
-        .catch(() => undefined); // No checkpoints yet is the normal case.
+      const n = await downloadFolder(objects, req.CheckpointConfig.S3Uri, ws.checkpointsDir).catch(
+        (e: Error) => {
+          throw new ClientProblem(
+            `Could not restore checkpoints from ${req.CheckpointConfig?.S3Uri}: ${e.message}`,
+          );
+        },
+      );
+      if (n > 0) log.line(`Lathe: restored ${n} checkpoint file(s)`);
     }
     const submit = req.HyperParameters?.sagemaker_submit_directory;
     if (runtime.kind !== 'xgboost-builtin' && submit !== undefined) {
@@ -171,6 +176,7 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
       Environment?: Record<string, string>;
       ResourceConfig: { InstanceType?: string };
       InputDataConfig?: Channel[];
+      CheckpointConfig?: { S3Uri: string };
     };
     const files = configFiles(job, ws);
     let plan: LaunchPlan;
@@ -196,6 +202,13 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
       return { kind: 'client-error', message: (e as Error).message };
     }
     const maxRuntime = req.StoppingCondition.MaxRuntimeInSeconds ?? 86400;
+    const checkpoints = req.CheckpointConfig
+      ? new CheckpointSync(objects, ws.checkpointsDir, req.CheckpointConfig.S3Uri, (m) =>
+          log.line(`Lathe: checkpoint upload failed: ${m}`),
+        )
+      : undefined;
+    await checkpoints?.baseline();
+    checkpoints?.start(deps.checkpointSyncMs);
     const stderr: string[] = [];
     const proc = deps.executor.start({
       ...plan,
@@ -219,6 +232,8 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
     if (state.end) void proc.terminate(deps.stopGraceMs);
     const exit = await proc.exited;
     clearTimeout(timer);
+    if (checkpoints)
+      log.line(`Lathe: ${await checkpoints.stop()} checkpoint file(s) in ${req.CheckpointConfig?.S3Uri}`);
     if (state.end === 'stop-requested') return { kind: 'stop-requested' };
     if (state.end === 'max-runtime') return { kind: 'max-runtime', seconds: maxRuntime };
     if (exit.spawnError) return { kind: 'spawn-failed', message: `${plan.command}: ${exit.spawnError}` };
@@ -235,7 +250,6 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
   ): Promise<string | undefined> {
     const req = job.request as unknown as {
       OutputDataConfig: { S3OutputPath: string; CompressionType?: string };
-      CheckpointConfig?: { S3Uri: string };
     };
     const base = req.OutputDataConfig.S3OutputPath.replace(/\/+$/, '');
     const prefix = `${base}/${job.name}/output`;
@@ -248,10 +262,6 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
       await uploadTarGz(objects, ws.modelDir, modelUri);
     }
     await uploadTarGz(objects, ws.outputDataDir, `${prefix}/output.tar.gz`);
-    if (req.CheckpointConfig) {
-      const n = await uploadDirectory(objects, ws.checkpointsDir, req.CheckpointConfig.S3Uri);
-      log.line(`Lathe: saved ${n} checkpoint file(s)`);
-    }
     return modelUri;
   }
 
@@ -273,7 +283,12 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
         ...(queued
           ? {
               secondaryStatus: 'Starting' as const,
-              transitions: withTransition(job.transitions, 'Starting', 'Preparing the instances for training', startedAt),
+              transitions: withTransition(
+                job.transitions,
+                'Starting',
+                'Preparing the instances for training',
+                startedAt,
+              ),
             }
           : {}),
         attempts: job.attempts + 1,

@@ -80,14 +80,41 @@ export async function downloadChannel(
   }
   const keys = await listAllKeys(store, loc.bucket, loc.key);
   if (keys.length === 0) throw new Error(`no objects found under ${source.S3Uri}`);
-  const cut = loc.key.lastIndexOf('/') + 1;
   let count = 0;
   for (const key of keys) {
     if (key.endsWith('/')) continue; // "folder" marker objects
-    await downloadObject(store, { bucket: loc.bucket, key }, safeJoin(destDir, key.slice(cut)));
+    await downloadObject(
+      store,
+      { bucket: loc.bucket, key },
+      safeJoin(destDir, pathBelowPrefix(loc.key, key)),
+    );
     count++;
   }
   return count;
+}
+
+/**
+ * Where an object lands below a channel directory: its key below the prefix when the prefix
+ * names a folder (`data/train` or `data/train/` → `x.csv` for `data/train/x.csv`); from its
+ * last `/` otherwise (`data/tr` → `train/x.csv`; an exact match → its file name).
+ */
+export function pathBelowPrefix(prefix: string, key: string): string {
+  const rest = key.slice(prefix.length);
+  if (prefix === '' || prefix.endsWith('/')) return rest;
+  if (rest.startsWith('/')) return rest.slice(1);
+  return key.slice(prefix.lastIndexOf('/') + 1);
+}
+
+/** Downloads everything below `s3Uri`, read as a folder, into `destDir`; 0 when there is nothing. */
+export async function downloadFolder(store: ObjectStore, s3Uri: string, destDir: string): Promise<number> {
+  const loc = parseS3Uri(s3Uri);
+  const prefix = loc.key === '' || loc.key.endsWith('/') ? loc.key : `${loc.key}/`;
+  await mkdir(destDir, { recursive: true });
+  const keys = (await listAllKeys(store, loc.bucket, prefix)).filter((k) => !k.endsWith('/'));
+  for (const key of keys) {
+    await downloadObject(store, { bucket: loc.bucket, key }, safeJoin(destDir, key.slice(prefix.length)));
+  }
+  return keys.length;
 }
 
 /** Uploads every file below `dir` to `s3Uri` + its relative path. */

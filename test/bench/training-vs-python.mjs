@@ -8,17 +8,31 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'lathe-bench-'));
 const ROWS_FACTOR = Number(process.env.BENCH_ROWS_FACTOR ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const params = { objective: 'binary:logistic', eval_metric: 'auc', max_depth: '6', eta: '0.3', tree_method: 'hist', num_round: '100' };
+const params = {
+  objective: 'binary:logistic',
+  eval_metric: 'auc',
+  max_depth: '6',
+  eta: '0.3',
+  tree_method: 'hist',
+  num_round: '100',
+};
 
 // Real data (breast cancer), repeated to make training take measurable time.
 const train = readFileSync(join(root, 'test/fixtures/datasets/breast-cancer/train.csv'), 'utf8').trim();
-const validation = readFileSync(join(root, 'test/fixtures/datasets/breast-cancer/validation.csv'), 'utf8').trim();
+const validation = readFileSync(
+  join(root, 'test/fixtures/datasets/breast-cancer/validation.csv'),
+  'utf8',
+).trim();
 const bigTrain = `${Array(ROWS_FACTOR).fill(train).join('\n')}\n`;
 const bigValidation = `${Array(ROWS_FACTOR).fill(validation).join('\n')}\n`;
 writeFileSync(join(work, 'train.csv'), bigTrain);
@@ -27,10 +41,14 @@ const rows = bigTrain.split('\n').length - 1;
 
 const dataDir = join(work, 'lathe');
 mkdirSync(dataDir);
-const server = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, LATHE_LOG_LEVEL: 'warn' },
-});
+const server = spawn(
+  process.execPath,
+  [join(root, 'dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dataDir],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LATHE_LOG_LEVEL: 'warn' },
+  },
+);
 const url = await new Promise((resolve) => {
   let out = '';
   server.stdout.on('data', (d) => {
@@ -50,13 +68,18 @@ const s3 = new S3Client({ ...cfg, forcePathStyle: true });
 const logs = new CloudWatchLogsClient(cfg);
 await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
 await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big/train/train.csv', Body: bigTrain }));
-await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big/validation/validation.csv', Body: bigValidation }));
+await s3.send(
+  new PutObjectCommand({ Bucket: 'bench', Key: 'big/validation/validation.csv', Body: bigValidation }),
+);
 await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'small/train/train.csv', Body: `${train}\n` }));
 
 function job(name, dataset, hps, channels = ['train', 'validation']) {
   return new CreateTrainingJobCommand({
     TrainingJobName: name,
-    AlgorithmSpecification: { TrainingImage: 'x.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', TrainingInputMode: 'File' },
+    AlgorithmSpecification: {
+      TrainingImage: 'x.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+      TrainingInputMode: 'File',
+    },
     RoleArn: 'arn:aws:iam::000000000000:role/bench',
     HyperParameters: hps,
     InputDataConfig: channels.map((c) => ({
@@ -105,10 +128,16 @@ for (let i = 0; i < RUNS; i++) {
   const d = await waitDone(name);
   if (d.TrainingJobStatus !== 'Completed') throw new Error(d.FailureReason);
   lathe.push((performance.now() - t0) / 1000);
-  phases.push(Object.fromEntries(d.SecondaryStatusTransitions.map((t) => [t.Status, (t.EndTime - t.StartTime) / 1000])));
+  phases.push(
+    Object.fromEntries(d.SecondaryStatusTransitions.map((t) => [t.Status, (t.EndTime - t.StartTime) / 1000])),
+  );
 
   const p0 = performance.now();
-  const out = execFileSync('/usr/bin/python3', ['-c', pythonScript, join(work, 'train.csv'), join(work, 'validation.csv'), join(work, 'py-model')], { encoding: 'utf8' });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    ['-c', pythonScript, join(work, 'train.csv'), join(work, 'validation.csv'), join(work, 'py-model')],
+    { encoding: 'utf8' },
+  );
   python.push((performance.now() - p0) / 1000);
   const [, load, fit] = out.trim().split(' ').map(Number);
   pythonTrain.push(load + fit);
@@ -122,7 +151,13 @@ for (let i = 0; i < 15; i++) {
   await sm.send(job(name, 'small', { num_round: '5' }, ['train']));
   const d = await waitDone(name);
   const stream = `${name}/algo-1-${Math.floor(d.TrainingStartTime.getTime() / 1000)}`;
-  const ev = await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/sagemaker/TrainingJobs', logStreamName: stream, startFromHead: true }));
+  const ev = await logs.send(
+    new GetLogEventsCommand({
+      logGroupName: '/aws/sagemaker/TrainingJobs',
+      logStreamName: stream,
+      startFromHead: true,
+    }),
+  );
   const first = ev.events.find((e) => !e.message.startsWith('Lathe:'));
   startLatency.push(first.timestamp - t0);
 }

@@ -7,7 +7,7 @@ import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, startServer, type TestServer } from '../helpers/server.js';
-import { clients, roleArn, uploadDataset, waitForJob } from '../helpers/training.js';
+import { clients, jobLogs, roleArn, uploadDataset, waitForJob, xgboostJob } from '../helpers/training.js';
 
 const image = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
 const servers: TestServer[] = [];
@@ -100,5 +100,32 @@ describe('a server killed with -9 mid-job', () => {
     expect(done.FailureReason).toMatch(/ClientError: .*unsafe archive.*\.\.\/\.\.\/escaped\.py/);
     expect(() => readFileSync(join(dataDir, 'jobs', 'escaped.py'))).toThrow();
     expect(() => readFileSync(join(dataDir, 'escaped.py'))).toThrow();
+  });
+  it('resumes built-in XGBoost from the checkpoints synced before the crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lathe-ckpt-'));
+    const env = { LATHE_CHECKPOINT_SYNC_SECONDS: '0.2' };
+    const first = await startServer({ dataDir: dir, env });
+    servers.push(first);
+    const c1 = clients(first);
+    await uploadDataset(c1.s3, 'ckpt', 'breast-cancer');
+    const input = xgboostJob('resumable', 'ckpt', 'breast-cancer', {
+      num_round: '1500',
+      eta: '0.01',
+      max_depth: '8',
+    });
+    input.CheckpointConfig = { S3Uri: 's3://ckpt/checkpoints/resumable' };
+    await c1.sm.send(new CreateTrainingJobCommand(input));
+    // Wait until a few checkpoints have been synced, then crash.
+    await waitForJob(c1.sm, 'resumable', (j) => j.SecondaryStatus === 'Training');
+    await new Promise((r) => setTimeout(r, 1500));
+    await first.kill9();
+
+    const second = await startServer({ dataDir: dir, env });
+    servers.push(second);
+    const c2 = clients(second);
+    const done = await waitForJob(c2.sm, 'resumable', undefined, 60_000);
+    expect(done.TrainingJobStatus, done.FailureReason).toBe('Completed');
+    const resumed = (await jobLogs(c2.logs, 'resumable')).find((l) => l.includes('resuming from iteration'));
+    expect(resumed).toMatch(/resuming from iteration [1-9]\d*/);
   });
 });

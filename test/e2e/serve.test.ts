@@ -15,7 +15,9 @@ describe('lathe serve', () => {
       expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const file = join(dataDir, 'credentials');
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(readFileSync(file, 'utf8')).toMatch(/^\[lathe\]\naws_access_key_id = \S+\naws_secret_access_key = \S+\n$/);
+      expect(readFileSync(file, 'utf8')).toMatch(
+        /^\[lathe\]\naws_access_key_id = \S+\naws_secret_access_key = \S+\n$/,
+      );
       expect(first.output()).not.toContain(first.secretAccessKey);
       await first.stop({ keepData: true });
       expect(first.process.exitCode).toBe(0);
@@ -33,7 +35,10 @@ describe('lathe serve', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lathe-serve-'));
     const server = await startServer({
       dataDir,
-      env: { LATHE_ROOT_ACCESS_KEY_ID: 'LKIACONFIGURED000001', LATHE_ROOT_SECRET_ACCESS_KEY: 'configured-secret-0123456789abcdef' },
+      env: {
+        LATHE_ROOT_ACCESS_KEY_ID: 'LKIACONFIGURED000001',
+        LATHE_ROOT_SECRET_ACCESS_KEY: 'configured-secret-0123456789abcdef',
+      },
     });
     try {
       expect(server.accessKeyId).toBe('LKIACONFIGURED000001');
@@ -50,7 +55,10 @@ describe('lathe serve', () => {
   it('refuses a bad setting with a message naming it', () => {
     let message = '';
     try {
-      execFileSync(process.execPath, ['dist/cli/main.js', 'serve', '--port', 'seventy'], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, ['dist/cli/main.js', 'serve', '--port', 'seventy'], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (e) {
       message = String((e as { stderr?: string }).stderr);
     }

@@ -40,6 +40,7 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
   const multipart = new FsMultipart(layout);
 
   async function write(bucket: string, key: string, body: BodySource, meta: PutOptions): Promise<ObjectInfo> {
+    guardEarlyErrors(body);
     const finalPath = layout.objectPath(bucket, key);
     await layout.bucketCreated(bucket);
     const written = await writeTempObject(
@@ -181,12 +182,23 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
     },
 
     createMultipartUpload: (bucket, key, putOptions) => multipart.create(bucket, key, putOptions),
-    uploadPart: (bucket, key, uploadId, partNumber, body) =>
-      multipart.uploadPart(bucket, key, uploadId, partNumber, body),
+    uploadPart: (bucket, key, uploadId, partNumber, body) => {
+      guardEarlyErrors(body);
+      return multipart.uploadPart(bucket, key, uploadId, partNumber, body);
+    },
     listParts: (bucket, key, uploadId) => multipart.listParts(bucket, key, uploadId),
     completeMultipartUpload: (bucket, key, uploadId, parts) =>
       multipart.complete(bucket, key, uploadId, parts),
     abortMultipartUpload: (bucket, key, uploadId) => multipart.abort(bucket, key, uploadId),
   };
   return store;
+}
+
+/**
+ * A body stream may fail (e.g. its file vanished) before it is read, while the store awaits
+ * something else; without a listener that error would crash the process. The error still
+ * reaches the writer: reading an errored stream throws it.
+ */
+function guardEarlyErrors(body: BodySource): void {
+  if (!Buffer.isBuffer(body) && 'once' in body) body.once('error', () => undefined);
 }
