@@ -82,6 +82,7 @@ export async function startLathe(
     logger,
     lookupSecret: (id) => (id === credentials.key.accessKeyId ? credentials.key.secretAccessKey : undefined),
     accountId: config.accountId,
+    region: config.region,
     maxJsonBodyBytes: config.maxJsonBodyBytes,
     maxObjectBytes: config.maxObjectBytes,
     maxClockSkewSeconds: config.maxClockSkewSeconds,

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, isAwsError } from '../errors/aws-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import { isSigV2Query, verifySigV2Query } from '../security/sigv2-query.js';
 import { peekSigningService, type SecretLookup, sha256Hex, verifySigV4 } from '../security/sigv4.js';
 import { readBody, sendJson, sendJsonError } from './http-io.js';
 import { dispatchJsonRpc } from './json-protocol.js';
@@ -14,6 +15,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly lookupSecret: SecretLookup;
   readonly accountId: string;
+  readonly region: string;
   readonly maxJsonBodyBytes: number;
   readonly maxObjectBytes: number;
   readonly maxClockSkewSeconds: number;
@@ -48,11 +50,13 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     ) {
       let auth: ReturnType<typeof verifySigV4>;
       try {
-        auth = verifySigV4(req, {
-          dialect: 's3',
-          lookupSecret: deps.lookupSecret,
-          maxSkewSeconds: deps.maxClockSkewSeconds,
-        });
+        auth = isSigV2Query(new URL(req.url ?? '/', 'http://localhost'))
+          ? verifySigV2Query(req, deps.lookupSecret, deps.region)
+          : verifySigV4(req, {
+              dialect: 's3',
+              lookupSecret: deps.lookupSecret,
+              maxSkewSeconds: deps.maxClockSkewSeconds,
+            });
       } catch (e) {
         req.resume();
         throw e;
@@ -68,7 +72,7 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
 
     const body = await readBody(req, deps.maxJsonBodyBytes);
     const auth = verifySigV4(req, {
-      dialect: 'json',
+      dialect: service === 'sts' ? 'sts' : 'json',
       lookupSecret: deps.lookupSecret,
       maxSkewSeconds: deps.maxClockSkewSeconds,
       bodySha256: sha256Hex(body),

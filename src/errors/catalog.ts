@@ -33,6 +33,7 @@ export const errorCatalog = {
   MissingAuthenticationToken: client(403, 'The request is not signed.'),
   IncompleteSignature: client(400, 'The Authorization header is malformed.'),
   UnrecognizedClientException: client(403, 'The access key id is not known.'),
+  InvalidClientTokenId: client(403, 'STS: the access key id is not known.'),
   InvalidSignatureException: client(403, 'The signature does not match, or it has expired.'),
   AccessDeniedException: client(400, 'The caller may not perform the operation.'),
   // Throttling and server faults.

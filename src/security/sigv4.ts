@@ -30,8 +30,8 @@ export interface VerifiedRequest {
 /** Looks up the secret of an access key id; undefined when the key is unknown. */
 export type SecretLookup = (accessKeyId: string) => string | undefined;
 
-/** The error names differ between S3 (XML) and the JSON services. */
-export type ErrorDialect = 's3' | 'json';
+/** The error names differ between S3, STS (both XML) and the JSON services. */
+export type ErrorDialect = 's3' | 'sts' | 'json';
 
 const errorNames: Record<
   ErrorDialect,
@@ -43,6 +43,13 @@ const errorNames: Record<
     unknownKey: 'UnrecognizedClientException',
     mismatch: 'InvalidSignatureException',
     expired: 'InvalidSignatureException',
+  },
+  sts: {
+    missing: 'MissingAuthenticationToken',
+    malformed: 'IncompleteSignature',
+    unknownKey: 'InvalidClientTokenId',
+    mismatch: 'SignatureDoesNotMatch',
+    expired: 'SignatureDoesNotMatch',
   },
   s3: {
     missing: 'AccessDenied',

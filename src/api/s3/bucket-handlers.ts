@@ -41,7 +41,14 @@ export async function createBucket(call: S3Call): Promise<void> {
       );
     }
   }
-  await call.ctx.store.createBucket(bucket);
+  try {
+    await call.ctx.store.createBucket(bucket);
+  } catch (e) {
+    // S3 in us-east-1 answers 200 when you create a bucket you already own (legacy behaviour
+    // that `aws s3 mb` and boto3 code rely on); every other region answers 409.
+    const owned = e instanceof AwsError && e.code === 'BucketAlreadyOwnedByYou';
+    if (!owned || call.ctx.auth.region !== 'us-east-1') throw e;
+  }
   sendEmpty(call, 200, { location: `/${bucket}` });
 }
 

@@ -43,7 +43,11 @@ function route(call: S3Call): Handler {
       SUB_RESOURCES.has(name) ||
       PARAMETERS.has(name) ||
       name.startsWith('response-') ||
-      /^x-amz-/i.test(name);
+      /^x-amz-/i.test(name) ||
+      // Signature Version 2 presigned URLs (boto3's default for generate_presigned_url).
+      name === 'AWSAccessKeyId' ||
+      name === 'Signature' ||
+      name === 'Expires';
     if (!known) throw notImplemented(call, `the "${name}" sub-resource`);
   }
   const { method } = call;
