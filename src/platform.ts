@@ -14,6 +14,8 @@ import { logsOperations } from './api/logs/logs-operations.js';
 import type { LatheConfig } from './config/config.js';
 import type { Logger } from './ports/logger.js';
 import { ensureRootCredentials } from './security/credentials.js';
+import { createLogReader } from './services/log-reader.js';
+import { createTagService } from './services/tags.js';
 import { createTrainingJobService } from './services/training-jobs.js';
 import { createTrainingRunner } from './worker/training-runner.js';
 
@@ -77,6 +79,13 @@ export async function startLathe(
     stopRunning: runner.stop,
   });
 
+  const tags = createTagService(store, async (type, arn) => {
+    if (type !== 'training-job') return undefined;
+    // ARNs carry the lower-cased name; the name filter is case-insensitive.
+    const jobs = await store.trainingJobs.list({ nameContains: arn.slice(arn.lastIndexOf('/') + 1) });
+    return jobs.some((j) => j.arn === arn);
+  });
+
   let ready = false;
   const app = createApp({
     logger,
@@ -89,15 +98,9 @@ export async function startLathe(
     objects,
     sagemaker: {
       ...trainingJobOperations(trainingJobs),
-      ...tagOperations(store, async (type, arn) => {
-        if (type !== 'training-job') return undefined;
-        // ARNs carry the lower-cased name; the name filter is case-insensitive.
-        const name = arn.slice(arn.lastIndexOf('/') + 1);
-        const jobs = await store.trainingJobs.list({ nameContains: name });
-        return jobs.some((j) => j.arn === arn);
-      }),
+      ...tagOperations(tags),
     },
-    logs: logsOperations(store, config.region, config.accountId),
+    logs: logsOperations(createLogReader(store), config.region, config.accountId),
     isReady: () => ready,
   });
 

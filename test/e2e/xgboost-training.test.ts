@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
@@ -85,6 +86,40 @@ describe('built-in XGBoost through the SageMaker API', () => {
 
     const logs = await jobLogs(c.logs, 'xgb-binary');
     expect(logs.some((l) => /^\[29\]#011train-auc:[\d.]+#011validation-auc:[\d.]+$/.test(l))).toBe(true);
+
+    // FilterLogEvents across the job's streams, as `aws logs filter-log-events` uses it.
+    const filtered = await c.logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: '/aws/sagemaker/TrainingJobs',
+        logStreamNamePrefix: 'xgb-binary/',
+        filterPattern: '"[2" validation-auc',
+        limit: 5,
+      }),
+    );
+    expect(filtered.events?.map((e) => e.message?.slice(0, 4))).toEqual([
+      '[2]#',
+      '[20]',
+      '[21]',
+      '[22]',
+      '[23]',
+    ]);
+    expect(filtered.nextToken).toBeDefined();
+    const rest = await c.logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: '/aws/sagemaker/TrainingJobs',
+        logStreamNamePrefix: 'xgb-binary/',
+        filterPattern: '"[2" validation-auc',
+        nextToken: filtered.nextToken,
+      }),
+    );
+    expect(rest.events?.map((e) => e.message?.slice(0, 4))).toEqual([
+      '[24]',
+      '[25]',
+      '[26]',
+      '[27]',
+      '[28]',
+      '[29]',
+    ]);
   });
 
   it('trains multiclass and regression models with the metrics SageMaker defines', async () => {

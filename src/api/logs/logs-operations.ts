@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AwsError } from '../../errors/aws-error.js';
-import type { MetadataStore, StoredLogEvent } from '../../ports/metadata-store.js';
+import type { LogReader } from '../../services/log-reader.js';
 import { type OperationTable, operation } from '../operation.js';
 
 /**
@@ -20,25 +20,13 @@ function parseToken(value: string, field: string): { dir: 'f' | 'b'; id: number 
   return { dir: m[1] as 'f' | 'b', id: Number(m[2]) };
 }
 
-function streamNotFound(): AwsError {
-  return new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
-}
-
-async function requireGroup(store: MetadataStore, group: string) {
-  const streams = await store.logs.listStreams(group, { orderBy: 'LogStreamName', descending: false });
-  if (streams.length === 0) {
-    throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
-  }
-  return streams;
-}
-
-const event = (e: StoredLogEvent) => ({
+const event = (e: { timestamp: number; message: string; ingestionTime: number }) => ({
   timestamp: e.timestamp,
   message: e.message,
   ingestionTime: e.ingestionTime,
 });
 
-export function logsOperations(store: MetadataStore, region: string, accountId: string): OperationTable {
+export function logsOperations(reader: LogReader, region: string, accountId: string): OperationTable {
   return {
     DescribeLogStreams: operation(
       z.looseObject({
@@ -59,8 +47,7 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
             'Cannot order by LastEventTime with a logStreamNamePrefix.',
           );
         }
-        await requireGroup(store, group);
-        const all = await store.logs.listStreams(group, {
+        const all = await reader.streams(group, {
           prefix: input.logStreamNamePrefix,
           orderBy: input.orderBy ?? 'LogStreamName',
           descending: input.descending ?? false,
@@ -90,16 +77,10 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
       }),
       async (input) => {
         const group = input.logGroupName ?? input.logGroupIdentifier ?? '';
-        const streams = await store.logs.listStreams(group, {
-          prefix: input.logStreamName,
-          orderBy: 'LogStreamName',
-          descending: false,
-        });
-        if (!streams.some((s) => s.logStreamName === input.logStreamName)) throw streamNotFound();
         const limit = input.limit ?? 10000;
         const t = input.nextToken ? parseToken(input.nextToken, 'nextToken') : undefined;
         const fromHead = t ? t.dir === 'f' : (input.startFromHead ?? false);
-        const events = await store.logs.getEvents(group, input.logStreamName, {
+        const events = await reader.events(group, input.logStreamName, {
           startTime: input.startTime,
           endTime: input.endTime,
           afterId: t?.dir === 'f' ? t.id : undefined,
@@ -138,56 +119,28 @@ export function logsOperations(store: MetadataStore, region: string, accountId: 
             'logStreamNames and logStreamNamePrefix cannot both be given.',
           );
         }
-        const streams = await requireGroup(store, group);
-        const limit = input.limit ?? 10000;
-        const afterId = input.nextToken ? parseToken(input.nextToken, 'nextToken').id : undefined;
-        const terms = (input.filterPattern ?? '').trim();
-        const matches = filterMatcher(terms);
-        const out: StoredLogEvent[] = [];
-        let cursor = afterId;
-        // Scan in batches until the page is full or the group is exhausted.
-        for (;;) {
-          const batch = await store.logs.filterEvents(group, {
-            streams: input.logStreamNames,
-            streamPrefix: input.logStreamNamePrefix,
-            startTime: input.startTime,
-            endTime: input.endTime,
-            afterId: cursor,
-            limit: 1000,
-          });
-          for (const e of batch) {
-            cursor = e.id;
-            if (matches(e.message)) out.push(e);
-            if (out.length >= limit) break;
-          }
-          if (out.length >= limit || batch.length < 1000) break;
-        }
-        const searched = streams
-          .filter((s) =>
-            input.logStreamNames
-              ? input.logStreamNames.includes(s.logStreamName)
-              : s.logStreamName.startsWith(input.logStreamNamePrefix ?? ''),
-          )
-          .map((s) => ({ logStreamName: s.logStreamName, searchedCompletely: true }));
+        const found = await reader.filter(group, {
+          streams: input.logStreamNames,
+          streamPrefix: input.logStreamNamePrefix,
+          startTime: input.startTime,
+          endTime: input.endTime,
+          afterId: input.nextToken ? parseToken(input.nextToken, 'nextToken').id : undefined,
+          pattern: input.filterPattern,
+          limit: input.limit ?? 10000,
+        });
         return {
-          events: out.map((e) => ({ logStreamName: e.logStreamName, eventId: String(e.id), ...event(e) })),
-          searchedLogStreams: searched,
-          ...(out.length >= limit && cursor !== undefined ? { nextToken: token('f', cursor) } : {}),
+          events: found.events.map((e) => ({
+            logStreamName: e.logStreamName,
+            eventId: String(e.id),
+            ...event(e),
+          })),
+          searchedLogStreams: found.searched.map((logStreamName) => ({
+            logStreamName,
+            searchedCompletely: true,
+          })),
+          ...(found.more && found.cursor !== undefined ? { nextToken: token('f', found.cursor) } : {}),
         };
       },
     ),
   };
-}
-
-/**
- * CloudWatch filter patterns, the plain-text subset: space-separated terms that must all
- * appear, `"quoted phrases"`, and `-term` exclusions. Empty matches everything.
- */
-export function filterMatcher(pattern: string): (message: string) => boolean {
-  if (!pattern) return () => true;
-  const terms = [...pattern.matchAll(/(-?)"([^"]*)"|(-?)(\S+)/g)].map((m) => ({
-    negate: (m[1] ?? m[3]) === '-',
-    text: m[2] ?? m[4] ?? '',
-  }));
-  return (message) => terms.every((t) => message.includes(t.text) !== t.negate);
 }
