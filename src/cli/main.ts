@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { loadClientConfig } from '../config/config.js';
 import { connect } from '../sdk/clients.js';
+import { quietNodeVersionWarning } from '../sdk/quiet-node-version-warning.js';
 import { describeJob, listJobs, showLogs, stopJob } from './jobs.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
@@ -12,13 +13,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-// The AWS SDK warns that future releases need Node 22; this release runs on Node 20.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-  if (type === 'NodeVersionSupportWarning' || String(warning).includes('NodeVersionSupportWarning')) return;
-  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+quietNodeVersionWarning();
 
 const program = new Command('lathe').description(
   'Lathe: SageMaker-compatible ML platform on your own machine',

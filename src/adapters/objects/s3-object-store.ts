@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { AwsError } from '../../errors/aws-error.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import type {
   BucketInfo,
@@ -65,6 +66,10 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
 
   const store: ObjectStore = {
     async createBucket(name) {
+      // S3 in us-east-1 answers 200 for a bucket you already own; the port says it exists.
+      if ((await store.listBuckets()).some((b) => b.name === name)) {
+        throw new AwsError('BucketAlreadyOwnedByYou', `You already own the bucket ${name}.`);
+      }
       await call((sdk, c) => c.send(new sdk.CreateBucketCommand({ Bucket: name })));
     },
     async deleteBucket(name) {

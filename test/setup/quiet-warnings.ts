@@ -1,0 +1,3 @@
+import { quietNodeVersionWarning } from '../../src/sdk/quiet-node-version-warning.js';
+
+quietNodeVersionWarning();
