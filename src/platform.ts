@@ -18,6 +18,9 @@ import { createLogReader } from './services/log-reader.js';
 import { createTagService } from './services/tags.js';
 import { createTrainingJobService } from './services/training-jobs.js';
 import { createTrainingRunner } from './worker/training-runner.js';
+import { EmbeddedFleet } from './serving/embedded-fleet.js';
+import { createEndpointLogSink } from './serving/endpoint-logs.js';
+import { instanceFactoryFor } from './serving/instance-factories.js';
 
 export interface RunningLathe {
   readonly url: string;
@@ -86,6 +89,26 @@ export async function startLathe(
     return jobs.some((j) => j.arn === arn);
   });
 
+  const endpointLogs = createEndpointLogSink(store);
+  const fleet = new EmbeddedFleet({
+    objects,
+    logger,
+    dataDir: config.dataDir,
+    accountId: config.accountId,
+    factoryFor: (model, modelDir, context) =>
+      instanceFactoryFor(model, modelDir, context, {
+        objects,
+        pythonPath: config.pythonPath,
+        baseEnv: config.childEnv,
+        startupTimeoutMs: 240_000,
+        invocationTimeoutMs: 60_000,
+        onLine: endpointLogs.line,
+      }),
+    stopGraceMs: 30_000,
+    maxOutstandingPerInstance: 256,
+    instanceWaitMs: 10_000,
+  });
+
   let ready = false;
   const app = createApp({
     logger,
@@ -100,6 +123,7 @@ export async function startLathe(
       ...trainingJobOperations(trainingJobs),
       ...tagOperations(tags),
     },
+    runtime: fleet,
     logs: logsOperations(createLogReader(store), config.region, config.accountId),
     isReady: () => ready,
   });
@@ -135,6 +159,7 @@ export async function startLathe(
         server.closeIdleConnections();
         await runner.stopAll();
         await queue.close();
+        await fleet.close();
         server.closeAllConnections();
         await closed;
         await objects.close?.();

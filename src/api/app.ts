@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, isAwsError } from '../errors/aws-error.js';
+import type { InferenceRouter } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { isSigV2Query, verifySigV2Query } from '../security/sigv2-query.js';
@@ -8,6 +9,7 @@ import { peekSigningService, type SecretLookup, sha256Hex, verifySigV4 } from '.
 import { readBody, sendJson, sendJsonError } from './http-io.js';
 import { dispatchJsonRpc } from './json-protocol.js';
 import type { OperationTable } from './operation.js';
+import { MAX_INVOCATION_BYTES, invokeEndpoint, isRuntimePath } from './runtime/invoke-endpoint.js';
 import { handleS3Request, writeS3Error } from './s3/s3-router.js';
 import { handleSts, sendStsError } from './sts.js';
 
@@ -22,6 +24,8 @@ export interface AppDeps {
   readonly objects: ObjectStore;
   /** SageMaker control plane operations (`X-Amz-Target: SageMaker.<Op>`). */
   readonly sagemaker: OperationTable;
+  /** SageMaker Runtime: InvokeEndpoint routed to the serving fleet. */
+  readonly runtime: InferenceRouter;
   /** CloudWatch Logs operations (`X-Amz-Target: Logs_20140328.<Op>`). */
   readonly logs: OperationTable;
   readonly isReady: () => boolean;
@@ -70,7 +74,8 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
       return;
     }
 
-    const body = await readBody(req, deps.maxJsonBodyBytes);
+    const runtimeCall = service === 'sagemaker' && isRuntimePath(path ?? '');
+    const body = await readBody(req, runtimeCall ? MAX_INVOCATION_BYTES : deps.maxJsonBodyBytes);
     const auth = verifySigV4(req, {
       dialect: service === 'sts' ? 'sts' : 'json',
       lookupSecret: deps.lookupSecret,
@@ -78,6 +83,11 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
       bodySha256: sha256Hex(body),
     });
     const ctx = { requestId, accessKeyId: auth.accessKeyId, region: auth.region };
+    if (runtimeCall) {
+      return invokeEndpoint(req, res, body, deps.runtime, requestId, (endpoint) =>
+        `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}`,
+      );
+    }
     switch (auth.service) {
       case 'sagemaker':
         return dispatchJsonRpc(req, res, body, 'SageMaker', deps.sagemaker, ctx);

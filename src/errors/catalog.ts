@@ -36,6 +36,21 @@ export const errorCatalog = {
   InvalidClientTokenId: client(403, 'STS: the access key id is not known.'),
   InvalidSignatureException: client(403, 'The signature does not match, or it has expired.'),
   AccessDeniedException: client(400, 'The caller may not perform the operation.'),
+  // SageMaker Runtime (REST-JSON).
+  ValidationError: client(400, 'Runtime: bad input, or the endpoint or variant does not exist.'),
+  ModelError: client(424, 'Runtime: the model answered with a non-2xx status or failed.'),
+  ModelNotReadyException: {
+    status: 429,
+    fault: 'client',
+    retryable: true,
+    description: 'Runtime: the model is still starting; retry.',
+  },
+  InternalDependencyException: {
+    status: 530,
+    fault: 'server',
+    retryable: true,
+    description: 'Runtime: an internal dependency failed.',
+  },
   // Throttling and server faults.
   ThrottlingException: { status: 400, fault: 'client', retryable: true, description: 'Too many requests.' },
   InternalFailure: { status: 500, fault: 'server', retryable: true, description: 'An unexpected error.' },

@@ -15,6 +15,9 @@ export interface MetadataStore {
   readonly tags: TagStore;
   readonly logs: LogStore;
   readonly metrics: MetricStore;
+  readonly resources: ResourceStore;
+  readonly workQueue: WorkQueueStore;
+  readonly endpointMetrics: EndpointMetricStore;
   close(): Promise<void>;
 }
 
@@ -111,4 +114,92 @@ export interface LogStore {
 export interface MetricStore {
   append(jobName: string, points: readonly MetricValue[]): Promise<void>;
   series(jobName: string, metricName?: string): Promise<MetricValue[]>;
+}
+
+/**
+ * Resources kept as one JSON record each plus a few indexed columns: models, endpoint
+ * configurations, endpoints, transform jobs. Names are unique per kind.
+ */
+export type ResourceKind = 'model' | 'endpoint-config' | 'endpoint' | 'transform-job';
+
+export interface StoredResource<T> {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly arn: string;
+  /** The resource's status where it has one (EndpointStatus, TransformJobStatus). */
+  readonly status?: string;
+  readonly creationTime: number;
+  readonly lastModifiedTime: number;
+  readonly record: T;
+}
+
+export interface ResourceQuery {
+  readonly nameContains?: string;
+  readonly statusEquals?: string;
+  readonly statusIn?: readonly string[];
+  readonly creationTimeAfter?: number;
+  readonly creationTimeBefore?: number;
+  readonly lastModifiedTimeAfter?: number;
+  readonly lastModifiedTimeBefore?: number;
+  readonly sortBy?: 'Name' | 'CreationTime' | 'Status';
+  readonly sortOrder?: 'Ascending' | 'Descending';
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+export interface ResourceStore {
+  /** Returns false (and writes nothing) when a resource of that kind and name exists. */
+  create<T>(resource: StoredResource<T>): Promise<boolean>;
+  get<T>(kind: ResourceKind, name: string): Promise<StoredResource<T> | undefined>;
+  /**
+   * Atomic read-modify-write: `change` gets the current resource and returns the new one
+   * (kind and name must not change). Throws AwsError ResourceNotFound when absent.
+   */
+  update<T>(kind: ResourceKind, name: string, change: (current: StoredResource<T>) => StoredResource<T>): Promise<StoredResource<T>>;
+  /** Returns false when it was absent. */
+  delete(kind: ResourceKind, name: string): Promise<boolean>;
+  list<T>(kind: ResourceKind, query: ResourceQuery): Promise<StoredResource<T>[]>;
+}
+
+/** A durable work queue with leases, for asynchronous inference requests (and later jobs on agents). */
+export interface WorkItem<T> {
+  readonly id: string;
+  readonly payload: T;
+  readonly attempts: number;
+  readonly enqueuedAt: number;
+}
+
+export interface WorkQueueStore {
+  /** Adds an item, runnable from `notBefore` (epoch ms, default now). Ids are unique per queue. */
+  enqueue<T>(queue: string, id: string, payload: T, notBefore?: number): Promise<void>;
+  /**
+   * Leases up to `limit` runnable items (oldest first) to `owner` for `leaseMs`; an item whose
+   * lease expired (its owner died) is runnable again. Increments `attempts`.
+   */
+  claim<T>(queue: string, owner: string, leaseMs: number, limit: number): Promise<WorkItem<T>[]>;
+  /** Removes a finished item. */
+  complete(queue: string, id: string): Promise<void>;
+  /** Gives an item back, runnable again from `notBefore`. */
+  release(queue: string, id: string, notBefore?: number): Promise<void>;
+  /** Items not yet completed (leased or not). */
+  size(queue: string): Promise<number>;
+}
+
+/** Per-minute aggregates of endpoint metrics (Invocations, ModelLatency, …) per variant. */
+export interface MetricAggregate {
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly metric: string;
+  /** Start of the minute, epoch ms. */
+  readonly minute: number;
+  readonly sum: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface EndpointMetricStore {
+  /** Merges aggregates into what is stored for the same endpoint, variant, metric and minute. */
+  add(aggregates: readonly MetricAggregate[]): Promise<void>;
+  query(endpoint: string, options: { variant?: string; metric?: string; start: number; end: number }): Promise<MetricAggregate[]>;
 }

@@ -248,8 +248,9 @@ const rules: Rule[] = [
       target.kind === 'src' &&
       childOnly.has(target.name) &&
       layerOf(file) !== 'algorithms' &&
-      !file.startsWith('worker/children/')
-        ? 'this module loads libxgboost or reads job files: only the training child (worker/children/) imports it'
+      !file.startsWith('worker/children/') &&
+      !file.startsWith('serving/workers/')
+        ? 'this module loads libxgboost or reads job files: only job children and model workers (worker/children/, serving/workers/) import it'
         : undefined,
   },
   {
@@ -324,6 +325,18 @@ const exceptions: readonly (Allowance & { readonly reason: string })[] = [
     file: 'algorithms/xgboost/checkpoints.ts',
     target: 'node:fs/promises',
     reason: "training entry: writes and prunes xgboost-checkpoint.N in checkpointconfig.json's LocalPath.",
+  },
+  {
+    rule: 'pure-no-io',
+    file: 'algorithms/xgboost/serving/load-model.ts',
+    target: 'node:fs/promises',
+    reason: 'model worker entry: reads the model file from the instance\'s /opt/ml/model.',
+  },
+  {
+    rule: 'checkable',
+    file: 'serving/workers/node-script-server.ts',
+    target: 'pathToFileURL(entry).href',
+    reason: "script-mode model worker: imports the user's inference script, whose path is only known at run time.",
   },
 ];
 
@@ -429,8 +442,10 @@ describe('import boundaries (architecture.md, dependency rules)', () => {
   });
 
   it('only config/ reads process.env', () => {
-    // Exception: the training child has no config; it reads HOME to find a `pip install --user` xgboost.
-    const allowed = new Set(['algorithms/xgboost/libxgboost.ts']);
+    // Exceptions: the training child has no config; it reads HOME to find a `pip install --user`
+    // xgboost. A script-mode model server is a separate process whose contract is its
+    // environment (SM_MODEL_DIR, SAGEMAKER_PROGRAM, …), as a SageMaker container's is.
+    const allowed = new Set(['algorithms/xgboost/libxgboost.ts', 'serving/workers/node-script-server.ts']);
     const readers = production
       .filter((f) => layerOf(f) !== 'config' && !allowed.has(f))
       .flatMap((f) => scanned.get(f)!.envReads.map((line) => `src/${f}:${line} reads process.env`));

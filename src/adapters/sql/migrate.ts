@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initialMigration } from './migrations/0001-initial.js';
+import { resourcesWorkQueueEndpointMetricsMigration } from './migrations/0002-resources-work-queue-endpoint-metrics.js';
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's FileMigrationProvider:
@@ -8,6 +9,7 @@ import { initialMigration } from './migrations/0001-initial.js';
  */
 const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initialMigration,
+  '0002-resources-work-queue-endpoint-metrics': resourcesWorkQueueEndpointMetricsMigration,
 };
 
 const provider: MigrationProvider = {

@@ -9,7 +9,10 @@ import { parseStoreUrl } from './store-url.js';
 
 /** Options of `openMetadataStore`. */
 export interface OpenMetadataStoreOptions {
-  /** Clock for ingestion times of log events (epoch ms); tests pin it. Default `Date.now`. */
+  /**
+   * Clock (epoch ms) for log ingestion times and the work queue's enqueue times, leases and
+   * not-before times; tests pin it. Default `Date.now`.
+   */
   readonly now?: () => number;
 }
 

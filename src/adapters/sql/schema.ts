@@ -54,6 +54,42 @@ export interface MetricsTable {
   timestamp: Int8;
 }
 
+/** A resource of some kind: the list columns, and the resource's own record as JSON in `record`. */
+export interface ResourcesTable {
+  kind: string;
+  name: string;
+  arn: string;
+  status: string | null;
+  creation_time: Int8;
+  last_modified_time: Int8;
+  record: string;
+}
+
+/** One work item; `seq` (insertion order) breaks ties between equal `enqueued_at`. */
+export interface WorkItemsTable {
+  seq: Int8Id;
+  queue: string;
+  id: string;
+  payload: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  enqueued_at: Int8;
+  not_before: Int8;
+  lease_owner: string | null;
+  lease_until: Int8 | null;
+}
+
+/** One minute of one metric of one endpoint variant, merged as aggregates arrive. */
+export interface EndpointMetricsTable {
+  endpoint: string;
+  variant: string;
+  metric: string;
+  minute: Int8;
+  sum: number;
+  count: Int8;
+  min: number;
+  max: number;
+}
+
 /** The metadata store's tables as Kysely sees them (see `migrations/` for the DDL). */
 export interface MetadataDatabase {
   training_jobs: TrainingJobsTable;
@@ -61,4 +97,7 @@ export interface MetadataDatabase {
   log_streams: LogStreamsTable;
   log_events: LogEventsTable;
   metrics: MetricsTable;
+  resources: ResourcesTable;
+  work_items: WorkItemsTable;
+  endpoint_metrics: EndpointMetricsTable;
 }

@@ -21,3 +21,13 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * Serialises a value stored as JSON text. JSON.stringify yields undefined for undefined,
+ * functions and symbols, which would otherwise surface as a confusing NOT NULL violation.
+ */
+export function toJson(value: unknown, what: string): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError(`${what} must be JSON-serialisable, got ${typeof value}.`);
+  return json;
+}

@@ -1,11 +1,9 @@
-import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { TrainingJobPatch, TrainingJobRecord } from '../../domain/training-job.js';
 import { AwsError } from '../../errors/aws-error.js';
 import type { TrainingJobQuery, TrainingJobStore } from '../../ports/metadata-store.js';
+import { applyListQuery } from './list-query.js';
 import type { MetadataDatabase, TrainingJobsTable } from './schema.js';
-import { escapeLike } from './sql-values.js';
-
-const sortColumns = { Name: 'name', CreationTime: 'creation_time', Status: 'status' } as const;
 
 /**
  * Training jobs in one table: the record as JSON plus copies of the fields `list` filters and
@@ -66,35 +64,8 @@ export class SqlTrainingJobStore implements TrainingJobStore {
   }
 
   async list(query: TrainingJobQuery): Promise<TrainingJobRecord[]> {
-    const column = sortColumns[query.sortBy ?? 'CreationTime'];
-    const direction = query.sortOrder === 'Descending' ? 'desc' : 'asc';
-    let q = this.db.selectFrom('training_jobs').select('record');
-    if (query.nameContains !== undefined && query.nameContains !== '') {
-      // Case-insensitive, and the same on both dialects (SQLite's LIKE ignores ASCII case,
-      // PostgreSQL's does not).
-      const pattern = `%${escapeLike(query.nameContains.toLowerCase())}%`;
-      q = q.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`);
-    }
-    if (query.statusEquals !== undefined) q = q.where('status', '=', query.statusEquals);
-    if (query.statusIn !== undefined) {
-      if (query.statusIn.length === 0) return [];
-      q = q.where('status', 'in', [...query.statusIn]);
-    }
-    if (query.creationTimeAfter !== undefined) q = q.where('creation_time', '>', query.creationTimeAfter);
-    if (query.creationTimeBefore !== undefined) q = q.where('creation_time', '<', query.creationTimeBefore);
-    if (query.lastModifiedTimeAfter !== undefined) {
-      q = q.where('last_modified_time', '>', query.lastModifiedTimeAfter);
-    }
-    if (query.lastModifiedTimeBefore !== undefined) {
-      q = q.where('last_modified_time', '<', query.lastModifiedTimeBefore);
-    }
-    // The name tie-break follows the sort order, so Descending is exactly Ascending reversed.
-    q = q.orderBy(column, direction);
-    if (column !== 'name') q = q.orderBy('name', direction);
-    // SQLite rejects OFFSET without LIMIT, so an offset alone gets an unbounded limit.
-    if (query.limit !== undefined) q = q.limit(query.limit);
-    else if (query.offset !== undefined) q = q.limit(Number.MAX_SAFE_INTEGER);
-    if (query.offset !== undefined) q = q.offset(query.offset);
+    const q = applyListQuery(this.db.selectFrom('training_jobs').select('record'), query);
+    if (q === undefined) return [];
     const rows = await q.execute();
     return rows.map((r) => parseRecord(r.record));
   }

@@ -24,13 +24,18 @@ describe('SQLite metadata store durability', () => {
 
   it('keeps every acknowledged write after kill -9 of the writing process', async () => {
     const path = join(dir, 'store.db');
-    const { lines, signal } = await runAndKill(path, 400);
+    const { lines, signal } = await runAndKill(path, 600);
     expect(signal).toBe('SIGKILL');
 
     const jobs = lines.filter((l) => l.startsWith('job ')).map((l) => l.slice(4));
     const logBatches = lines.filter((l) => l.startsWith('log ')).map((l) => Number(l.slice(4)));
     const updates = lines.filter((l) => l.startsWith('update ')).map((l) => l.slice(7));
-    expect(jobs.length).toBeGreaterThan(50);
+    const resources = lines.filter((l) => l.startsWith('resource ')).map((l) => l.slice(9));
+    const resourceUpdates = lines.filter((l) => l.startsWith('resource-update ')).map((l) => l.slice(16));
+    const enqueued = lines.filter((l) => l.startsWith('enqueue ')).map((l) => l.slice(8));
+    expect(jobs.length).toBeGreaterThan(30);
+    expect(resourceUpdates.length).toBeGreaterThan(5);
+    expect(enqueued.length).toBeGreaterThan(20);
 
     const raw = new Database(path);
     try {
@@ -43,6 +48,33 @@ describe('SQLite metadata store durability', () => {
     try {
       for (const name of jobs) expect((await store.trainingJobs.get(name))?.name).toBe(name);
       for (const name of updates) expect((await store.trainingJobs.get(name))?.status).toBe('Completed');
+
+      for (const name of resources) {
+        const i = Number(name.slice('endpoint-'.length));
+        const read = await store.resources.get('endpoint', name);
+        expect(read?.record).toMatchObject({ EndpointConfigName: `config-${i}`, i });
+      }
+      // The listed status column was committed with the record it was derived from.
+      for (const name of resourceUpdates) {
+        expect(await store.resources.get('endpoint', name)).toMatchObject({
+          status: 'InService',
+          record: { updated: true },
+        });
+      }
+      const inService = await store.resources.list('endpoint', { statusEquals: 'InService' });
+      for (const r of inService) expect(r.record).toMatchObject({ updated: true });
+
+      // Every acknowledged item is queued once, with its payload; at most one more was in flight.
+      const size = await store.workQueue.size('durability');
+      expect(size).toBeGreaterThanOrEqual(enqueued.length);
+      expect(size).toBeLessThanOrEqual(enqueued.length + 1);
+      const claimed = await store.workQueue.claim('durability', 'checker', 60_000, 1_000_000);
+      const byId = new Map(claimed.map((item) => [item.id, item]));
+      expect(byId.size).toBe(claimed.length);
+      for (const id of enqueued) {
+        const i = Number(id.slice('request-'.length));
+        expect(byId.get(id)).toMatchObject({ attempts: 1, payload: { input: `s3://bucket/in/${i}.csv`, i } });
+      }
 
       const events = await store.logs.getEvents(group, 'writer', { fromHead: true, limit: 1_000_000 });
       const perBatch = new Map<number, number>();

@@ -14,11 +14,11 @@ const newFileUrl = () => `sqlite://${join(dir, `nested/dir/store-${files++}.db`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SQLite metadata store, in memory', () => {
-  metadataStoreConformance(() => openMetadataStore('sqlite::memory:'));
+  metadataStoreConformance((options) => openMetadataStore('sqlite::memory:', options));
 });
 
 describe('SQLite metadata store, file', () => {
-  metadataStoreConformance(() => openMetadataStore(newFileUrl()));
+  metadataStoreConformance((options) => openMetadataStore(newFileUrl(), options));
 });
 
 describe('SQLite metadata store, file specifics', () => {
@@ -57,7 +57,10 @@ describe('SQLite metadata store, file specifics', () => {
     const raw = new Database(url.slice('sqlite://'.length));
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.prepare('select name from kysely_migration').all()).toEqual([{ name: '0001-initial' }]);
+      expect(raw.prepare('select name from kysely_migration order by name').all()).toEqual([
+        { name: '0001-initial' },
+        { name: '0002-resources-work-queue-endpoint-metrics' },
+      ]);
     } finally {
       raw.close();
     }
@@ -71,6 +74,50 @@ describe('SQLite metadata store, file specifics', () => {
     expect(await b.tags.list('arn:x')).toEqual([{ Key: 'k', Value: 'v' }]);
     await a.close();
     await b.close();
+  });
+
+  it('migrates a store created at 0001 and keeps its data', async () => {
+    const url = newFileUrl();
+    const path = url.slice('sqlite://'.length);
+    const first = await openMetadataStore(url);
+    await first.tags.add('arn:old', [{ Key: 'k', Value: 'v' }]);
+    await first.close();
+    // Roll the file back to the first schema, as a store written by the previous release.
+    const raw = new Database(path);
+    try {
+      raw.exec('drop table endpoint_metrics; drop table work_items; drop table resources;');
+      raw.prepare('delete from kysely_migration where name > ?').run('0001-initial');
+    } finally {
+      raw.close();
+    }
+    const second = await openMetadataStore(url);
+    try {
+      expect(await second.tags.list('arn:old')).toEqual([{ Key: 'k', Value: 'v' }]);
+      await second.workQueue.enqueue('q', 'id', { ok: true });
+      expect(await second.workQueue.size('q')).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('lets two stores on one file claim from one queue without sharing an item', async () => {
+    const url = newFileUrl();
+    const a = await openMetadataStore(url);
+    const b = await openMetadataStore(url);
+    try {
+      for (let i = 0; i < 40; i++) await a.workQueue.enqueue('q', `item-${i}`, i);
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 === 0 ? a : b).workQueue.claim('q', `worker-${i}`, 60_000, 6),
+        ),
+      );
+      const ids = claims.flat().map((item) => item.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(40);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('rejects URLs it cannot open, and says how to get PostgreSQL support', async () => {

@@ -1,0 +1,145 @@
+import {
+  type DecodedRows,
+  decodeRequest,
+  encodePredictions,
+  type InvocationError,
+  requestFormat,
+  responseFormat,
+} from './codecs.js';
+import { loadXgboostModel, type XgboostServingModel } from './load-model.js';
+import { encodeSelected, parseSelectedKeys, selectPredictions } from './selectable-output.js';
+
+/** One `/invocations` answer. */
+export interface InvocationResponse {
+  readonly status: number;
+  readonly body: Buffer | string;
+  readonly contentType: string;
+}
+
+/** A loaded model answering `/invocations` requests synchronously (meant for a worker thread). */
+export interface XgboostPredictor {
+  invoke(body: Buffer, contentType: string | undefined, accept: string | undefined): InvocationResponse;
+  /** Frees the native model; invoke() must not be called afterwards. */
+  close(): void;
+  /** The loaded model (objective, evaluator or fallback), for logging and tests. */
+  readonly model: XgboostServingModel;
+}
+
+/** The container environment variables serving reads, validated once. */
+export interface XgboostServingOptions {
+  /** SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, else `text/csv` (the container's default). */
+  readonly defaultAccept: string;
+  /** SAGEMAKER_BATCH set to any non-empty value (Python's `if os.getenv(...)` truthiness). */
+  readonly batch: boolean;
+  /** Parsed SAGEMAKER_INFERENCE_OUTPUT keys; undefined when the variable is absent. */
+  readonly selectedKeys?: readonly string[];
+}
+
+/** Reads the serving options from a container environment. */
+export function servingOptions(env: Readonly<Record<string, string | undefined>>): XgboostServingOptions {
+  const selected = env['SAGEMAKER_INFERENCE_OUTPUT'];
+  return Object.freeze({
+    defaultAccept: env['SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT'] || 'text/csv',
+    batch: Boolean(env['SAGEMAKER_BATCH']),
+    selectedKeys: selected === undefined ? undefined : Object.freeze(parseSelectedKeys(selected)),
+  });
+}
+
+const text = (e: InvocationError): InvocationResponse => ({
+  status: e.status,
+  body: e.message,
+  contentType: 'text/plain; charset=utf-8',
+});
+
+/**
+ * Loads the model in `modelDir` and returns the request handler. The order of checks is the
+ * container's (`serve.py invocations`): empty body → 204; Content-Type and payload → 415;
+ * prediction → 400 `Unable to evaluate payload provided: ...`; Accept → 406; selectable output
+ * errors → 500.
+ */
+export async function createXgboostPredictor(
+  modelDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<XgboostPredictor> {
+  const options = servingOptions(env);
+  const model = await loadXgboostModel(modelDir);
+  let closed = false;
+  return {
+    model,
+    invoke(body, contentType, accept) {
+      if (closed) throw new Error('XgboostPredictor used after close()');
+      if (body.length === 0) return { status: 204, body: '', contentType: 'text/plain; charset=utf-8' };
+      const format = requestFormat(contentType);
+      if (typeof format !== 'string') return text(format);
+      const data = decodeRequest(body, format);
+      if (!data.ok) return text(data);
+      const preds = predict(model, data);
+      if (!(preds instanceof Float32Array)) return text(preds);
+      const out = responseFormat(accept, options.defaultAccept);
+      if (typeof out !== 'string') return text(out);
+      const width = model.outputsPerRow;
+      if (options.selectedKeys) {
+        const records = selectPredictions(
+          preds,
+          data.rows,
+          width,
+          options.selectedKeys,
+          model.objective,
+          model.numClass,
+        );
+        if (!Array.isArray(records)) return text(records);
+        return {
+          status: 200,
+          body: encodeSelected(records, options.selectedKeys, out, options.batch),
+          contentType: out,
+        };
+      }
+      return {
+        status: 200,
+        body: encodePredictions(preds, data.rows, width, out, options.batch),
+        contentType: out,
+      };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      model.close();
+    },
+  };
+}
+
+/**
+ * Predicts decoded rows: more columns than the model has features is libxgboost's check failure
+ * (400); fewer columns leave the rest missing, as libxgboost does for a narrower DMatrix.
+ */
+export function predict(model: XgboostServingModel, data: DecodedRows): Float32Array | InvocationError {
+  const { rows, cols } = data;
+  if (cols > model.numFeature) {
+    return {
+      ok: false,
+      status: 400,
+      message: `Unable to evaluate payload provided: Check failed: learner_model_param_.num_feature >= p_fmat->Info().num_col_ (${model.numFeature} vs. ${cols}) : Number of columns does not match number of features in booster.`,
+    };
+  }
+  try {
+    if (!model.evaluator) {
+      if (rows === 0) return new Float32Array(0);
+      return model.native.predictDense(data.values, rows, cols, model.iterationEnd);
+    }
+    let x = data.values;
+    if (cols < model.numFeature) {
+      x = new Float32Array(rows * model.numFeature).fill(Number.NaN);
+      for (let r = 0; r < rows; r++)
+        x.set(data.values.subarray(r * cols, (r + 1) * cols), r * model.numFeature);
+    }
+    const out = new Float32Array(rows * model.evaluator.outputsPerRow);
+    model.evaluator.predict(x, rows, Math.max(cols, model.numFeature), out);
+    return out;
+  } catch (e) {
+    return {
+      ok: false,
+      status: 400,
+      message: `Unable to evaluate payload provided: ${(e as Error).message}`,
+    };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The serving fleet port: what the endpoint service asks of the machinery that runs model
+ * instances and routes requests. The embedded adapter runs instances as worker threads and
+ * child processes in this server; the service owns statuses and persistence.
+ */
+
+/** One model as the fleet needs it (from CreateModel's PrimaryContainer). */
+export interface ModelSpec {
+  readonly modelName: string;
+  readonly image: string;
+  /** `s3://…/model.tar.gz`, or an S3 prefix with `compression: 'None'`; absent: empty model dir. */
+  readonly modelDataUrl?: string;
+  readonly compression?: 'Gzip' | 'None';
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface ServerlessSpec {
+  readonly memorySizeInMB: number;
+  readonly maxConcurrency: number;
+  readonly provisionedConcurrency?: number;
+}
+
+export interface VariantSpec {
+  readonly variantName: string;
+  readonly model: ModelSpec;
+  readonly initialWeight: number;
+  readonly initialInstanceCount: number;
+  readonly serverless?: ServerlessSpec;
+}
+
+export interface DeploymentPlan {
+  readonly endpointName: string;
+  readonly endpointConfigName: string;
+  readonly variants: readonly VariantSpec[];
+}
+
+export interface VariantState {
+  readonly variantName: string;
+  readonly currentWeight: number;
+  readonly desiredWeight: number;
+  readonly currentInstanceCount: number;
+  readonly desiredInstanceCount: number;
+}
+
+export interface EndpointFleet {
+  /**
+   * Starts every variant's instances and begins routing once all pass their health check.
+   * Rejects with an Error whose message is a FailureReason when the fleet cannot start.
+   */
+  deploy(plan: DeploymentPlan): Promise<void>;
+  /**
+   * Blue/green: starts the new plan's fleet beside the old one, moves traffic once it is
+   * healthy, then drains and stops the old fleet. On failure the old fleet keeps serving.
+   */
+  update(plan: DeploymentPlan): Promise<void>;
+  /** UpdateEndpointWeightsAndCapacities and the autoscaler: change weights and instance counts in place. */
+  adjust(endpointName: string, changes: readonly { variantName: string; weight?: number; instanceCount?: number }[]): Promise<void>;
+  /** Stops routing and stops every instance. */
+  remove(endpointName: string): Promise<void>;
+  state(endpointName: string): readonly VariantState[] | undefined;
+}
+
+/** One InvokeEndpoint request, as the runtime API hands it to the router. */
+export interface InvocationRequest {
+  readonly body: Buffer;
+  readonly contentType?: string;
+  readonly accept?: string;
+  readonly customAttributes?: string;
+  readonly targetVariant?: string;
+  readonly inferenceId?: string;
+}
+
+export interface InvocationResult {
+  /** The model's own status; anything but 2xx becomes a ModelError for the client. */
+  readonly status: number;
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly customAttributes?: string;
+  readonly variantName: string;
+  /** Time inside the model instance, microseconds (ModelLatency). */
+  readonly modelLatencyUs: number;
+}
+
+export interface InferenceRouter {
+  /**
+   * Routes a request to a variant (by weight, or TargetVariant) and to its least busy
+   * instance. Throws AwsError ValidationError for unknown endpoints or variants and
+   * ThrottlingException when every instance is at capacity.
+   */
+  invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult>;
+}

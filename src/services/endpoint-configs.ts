@@ -1,0 +1,89 @@
+import { sagemakerArn } from '../domain/arn.js';
+import {
+  type EndpointConfigDefinition,
+  type EndpointConfigRecord,
+  variantsProblem,
+} from '../domain/endpoint-config.js';
+import { validationError } from '../errors/aws-error.js';
+import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
+import { arnTaken, dropTags, type InferenceStoreDeps, modelNotFound } from './models.js';
+
+/** CreateEndpointConfig's request, shape-validated by the API. */
+export interface NewEndpointConfig extends EndpointConfigDefinition {
+  readonly Tags?: readonly Tag[];
+}
+
+interface StoredEndpointConfig {
+  readonly definition: EndpointConfigDefinition;
+}
+
+/** SageMaker's answer for a configuration that does not exist. */
+export function endpointConfigNotFound(arn: string) {
+  return validationError(`Could not find endpoint configuration "${arn}".`);
+}
+
+function toRecord(r: StoredResource<StoredEndpointConfig>): EndpointConfigRecord {
+  return { name: r.name, arn: r.arn, creationTime: r.creationTime, definition: r.record.definition };
+}
+
+/** CreateEndpointConfig, DescribeEndpointConfig, ListEndpointConfigs, DeleteEndpointConfig. */
+export function createEndpointConfigService(deps: InferenceStoreDeps) {
+  const { resources, tags, scope, now } = deps;
+  const arnOf = (name: string) => sagemakerArn(scope, 'endpoint-config', name);
+
+  async function get(name: string): Promise<EndpointConfigRecord> {
+    const found = await resources.get<StoredEndpointConfig>('endpoint-config', name);
+    if (!found) throw endpointConfigNotFound(arnOf(name));
+    return toRecord(found);
+  }
+
+  return {
+    async create(input: NewEndpointConfig): Promise<EndpointConfigRecord> {
+      const { Tags, ...definition } = input;
+      const problem = variantsProblem(definition.ProductionVariants);
+      if (problem) throw validationError(problem);
+      if (definition.ShadowProductionVariants !== undefined) {
+        throw validationError('ShadowProductionVariants are not supported yet.');
+      }
+      for (const variant of definition.ProductionVariants) {
+        const model = variant.ModelName ?? '';
+        if (!(await resources.get('model', model))) throw modelNotFound(sagemakerArn(scope, 'model', model));
+      }
+      const arn = arnOf(definition.EndpointConfigName);
+      const exists = validationError(`Cannot create already existing endpoint configuration "${arn}".`);
+      if (await arnTaken(resources, 'endpoint-config', arn, definition.EndpointConfigName)) throw exists;
+      const at = now();
+      const stored: StoredResource<StoredEndpointConfig> = {
+        kind: 'endpoint-config',
+        name: definition.EndpointConfigName,
+        arn,
+        creationTime: at,
+        lastModifiedTime: at,
+        record: { definition },
+      };
+      if (!(await resources.create(stored))) throw exists;
+      if (Tags?.length) await tags.add(arn, Tags);
+      return toRecord(stored);
+    },
+
+    get,
+
+    async list(query: ResourceQuery): Promise<EndpointConfigRecord[]> {
+      return (await resources.list<StoredEndpointConfig>('endpoint-config', query)).map(toRecord);
+    },
+
+    /** Endpoints deployed from the configuration keep running, as in SageMaker. */
+    async delete(name: string): Promise<void> {
+      const arn = arnOf(name);
+      if (!(await resources.delete('endpoint-config', name))) throw endpointConfigNotFound(arn);
+      await dropTags(tags, arn);
+    },
+
+    /** For the tag service: whether a configuration of this ARN exists. */
+    async existsArn(arn: string): Promise<boolean> {
+      return arnTaken(resources, 'endpoint-config', arn, arn.slice(arn.lastIndexOf('/') + 1));
+    },
+  };
+}
+
+export type EndpointConfigService = ReturnType<typeof createEndpointConfigService>;

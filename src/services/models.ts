@@ -1,0 +1,132 @@
+import { type ArnScope, sagemakerArn } from '../domain/arn.js';
+import { type ModelDefinition, type ModelRecord, modelDataOf, servedContainer } from '../domain/model.js';
+import { validationError } from '../errors/aws-error.js';
+import type {
+  ResourceKind,
+  ResourceQuery,
+  ResourceStore,
+  StoredResource,
+  Tag,
+  TagStore,
+} from '../ports/metadata-store.js';
+import { resolveServingImage } from '../runtimes/resolve-serving-image.js';
+
+/** What the model, endpoint-configuration and endpoint services share. */
+export interface InferenceStoreDeps {
+  readonly resources: ResourceStore;
+  readonly tags: TagStore;
+  readonly scope: ArnScope;
+  readonly now: () => number;
+}
+
+/** CreateModel's request, shape-validated by the API. */
+export interface NewModel extends ModelDefinition {
+  readonly Tags?: readonly Tag[];
+}
+
+interface StoredModel {
+  readonly definition: ModelDefinition;
+}
+
+/** SageMaker's answer for a model that does not exist (a ValidationException, not ResourceNotFound). */
+export function modelNotFound(arn: string) {
+  return validationError(`Could not find model "${arn}".`);
+}
+
+/**
+ * Whether another resource of the kind already has this ARN. ARNs carry the lower-cased name, so
+ * `MyModel` and `mymodel` would share one: SageMaker refuses the second.
+ */
+export async function arnTaken(resources: ResourceStore, kind: ResourceKind, arn: string, name: string) {
+  const similar = await resources.list(kind, { nameContains: name.toLowerCase() });
+  return similar.some((r) => r.arn === arn);
+}
+
+/** Removes every tag of a deleted resource. */
+export async function dropTags(tags: TagStore, arn: string): Promise<void> {
+  const keys = (await tags.list(arn)).map((t) => t.Key);
+  if (keys.length) await tags.remove(arn, keys);
+}
+
+/** Checks that Lathe can serve the model: one container, an image it knows, model data it can fetch. */
+export function modelProblem(definition: ModelDefinition): string | undefined {
+  const { PrimaryContainer, Containers } = definition;
+  if (PrimaryContainer && Containers) return 'Give either PrimaryContainer or Containers, not both.';
+  if (!PrimaryContainer && !Containers?.length) return 'PrimaryContainer (or Containers) is required.';
+  if (Containers && Containers.length > 1) {
+    return `Containers has ${Containers.length} containers: multi-container models (inference pipelines) are not supported yet; give one container.`;
+  }
+  const field = PrimaryContainer ? 'PrimaryContainer' : 'Containers.0';
+  const container = servedContainer(definition)!;
+  if (container.ModelPackageName !== undefined) {
+    return `${field}.ModelPackageName is not supported yet: Lathe has no model packages; give ${field}.Image.`;
+  }
+  if (container.Mode === 'MultiModel') {
+    return `${field}.Mode MultiModel is not supported yet: multi-model endpoints come later.`;
+  }
+  if (!container.Image) return `${field}.Image is required.`;
+  const resolved = resolveServingImage(container.Image, container.Environment ?? {}, `${field}.Image`);
+  if (!resolved.ok) return resolved.reason;
+  const data = modelDataOf(container, field);
+  return data.ok ? undefined : data.problem;
+}
+
+function toRecord(r: StoredResource<StoredModel>): ModelRecord {
+  return { name: r.name, arn: r.arn, creationTime: r.creationTime, definition: r.record.definition };
+}
+
+/** CreateModel, DescribeModel, ListModels, DeleteModel. */
+export function createModelService(deps: InferenceStoreDeps) {
+  const { resources, tags, scope, now } = deps;
+  const arnOf = (name: string) => sagemakerArn(scope, 'model', name);
+
+  async function get(name: string): Promise<ModelRecord> {
+    const found = await resources.get<StoredModel>('model', name);
+    if (!found) throw modelNotFound(arnOf(name));
+    return toRecord(found);
+  }
+
+  return {
+    async create(input: NewModel): Promise<ModelRecord> {
+      const { Tags, ...definition } = input;
+      const problem = modelProblem(definition);
+      if (problem) throw validationError(problem);
+      const arn = arnOf(definition.ModelName);
+      const exists = validationError(`Cannot create already existing model "${arn}".`);
+      if (await arnTaken(resources, 'model', arn, definition.ModelName)) throw exists;
+      const at = now();
+      const stored: StoredResource<StoredModel> = {
+        kind: 'model',
+        name: definition.ModelName,
+        arn,
+        creationTime: at,
+        lastModifiedTime: at,
+        record: { definition },
+      };
+      if (!(await resources.create(stored))) throw exists;
+      if (Tags?.length) await tags.add(arn, Tags);
+      return toRecord(stored);
+    },
+
+    get,
+
+    async list(query: ResourceQuery): Promise<ModelRecord[]> {
+      return (await resources.list<StoredModel>('model', query)).map(toRecord);
+    },
+
+    /** Endpoints already running the model keep running, as in SageMaker. */
+    async delete(name: string): Promise<void> {
+      const arn = arnOf(name);
+      if (!(await resources.delete('model', name))) throw modelNotFound(arn);
+      await dropTags(tags, arn);
+    },
+
+    /** For the tag service: whether a model of this ARN exists. */
+    async existsArn(arn: string): Promise<boolean> {
+      const name = arn.slice(arn.lastIndexOf('/') + 1);
+      return arnTaken(resources, 'model', arn, name);
+    },
+  };
+}
+
+export type ModelService = ReturnType<typeof createModelService>;

@@ -1,0 +1,195 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AwsError } from '../errors/aws-error.js';
+import type {
+  DeploymentPlan,
+  EndpointFleet,
+  InferenceRouter,
+  InvocationRequest,
+  InvocationResult,
+  ModelSpec,
+  VariantState,
+} from '../ports/endpoint-fleet.js';
+import type { Logger } from '../ports/logger.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { InstanceFactory } from './instances/model-instance.js';
+import { INSTANCE_STOPPING } from './instances/model-instance.js';
+import { prepareModelDirectory } from './model-directory.js';
+import { VariantPool } from './variant-pool.js';
+
+/** Makes the instance factory of a model once its directory is ready. */
+export type InstanceFactoryFor = (
+  model: ModelSpec,
+  modelDir: string,
+  context: { endpointName: string; variantName: string },
+) => InstanceFactory;
+
+export interface EmbeddedFleetDeps {
+  readonly objects: ObjectStore;
+  readonly logger: Logger;
+  readonly dataDir: string;
+  readonly accountId: string;
+  readonly factoryFor: InstanceFactoryFor;
+  /** SageMaker gives instances 30 s to finish in-flight requests when they are removed. */
+  readonly stopGraceMs: number;
+  /** Requests queued on one instance before the variant answers ThrottlingException. */
+  readonly maxOutstandingPerInstance: number;
+  /** How long a request waits for an instance while one is (re)starting. */
+  readonly instanceWaitMs: number;
+}
+
+interface Deployment {
+  readonly generation: number;
+  readonly dir: string;
+  readonly pools: ReadonlyMap<string, VariantPool>;
+  readonly order: readonly VariantPool[];
+}
+
+/**
+ * The embedded serving fleet: endpoints → variants → instances in this process (worker
+ * threads) or beside it (child processes). Deployments are blue/green: a new one is
+ * built next to the old, traffic switches in one assignment, then the old one drains.
+ */
+export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
+  private readonly endpoints = new Map<string, Deployment>();
+  private generation = 0;
+
+  constructor(private readonly deps: EmbeddedFleetDeps) {}
+
+  private async build(plan: DeploymentPlan): Promise<Deployment> {
+    const generation = ++this.generation;
+    const dir = join(this.deps.dataDir, 'endpoints', plan.endpointName, String(generation));
+    const pools = new Map<string, VariantPool>();
+    try {
+      for (const v of plan.variants) {
+        const modelDir = await prepareModelDirectory(this.deps.objects, v.model, join(dir, v.variantName));
+        const pool = new VariantPool(
+          v.variantName,
+          v.initialWeight,
+          v.serverless ? 0 : v.initialInstanceCount,
+          this.deps.factoryFor(v.model, modelDir, { endpointName: plan.endpointName, variantName: v.variantName }),
+          this.deps.logger,
+          this.deps.stopGraceMs,
+        );
+        pools.set(v.variantName, pool);
+      }
+      await Promise.all([...pools.values()].map((p) => p.fill()));
+    } catch (e) {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+    return { generation, dir, pools, order: [...pools.values()] };
+  }
+
+  private async retire(old: Deployment | undefined): Promise<void> {
+    if (!old) return;
+    await Promise.all(old.order.map((p) => p.close()));
+    await rm(old.dir, { recursive: true, force: true });
+  }
+
+  async deploy(plan: DeploymentPlan): Promise<void> {
+    const deployment = await this.build(plan);
+    const old = this.endpoints.get(plan.endpointName);
+    this.endpoints.set(plan.endpointName, deployment);
+    await this.retire(old);
+  }
+
+  async update(plan: DeploymentPlan): Promise<void> {
+    // The same as deploy: the old deployment serves until the new one is healthy.
+    await this.deploy(plan);
+  }
+
+  async adjust(
+    endpointName: string,
+    changes: readonly { variantName: string; weight?: number; instanceCount?: number }[],
+  ): Promise<void> {
+    const deployment = this.endpoints.get(endpointName);
+    if (!deployment) throw new Error(`endpoint ${endpointName} is not running`);
+    await Promise.all(
+      changes.map(async (c) => {
+        const pool = deployment.pools.get(c.variantName);
+        if (!pool) throw new Error(`variant ${c.variantName} is not part of endpoint ${endpointName}`);
+        if (c.weight !== undefined) pool.weight = c.weight;
+        if (c.instanceCount !== undefined) await pool.resize(c.instanceCount);
+      }),
+    );
+  }
+
+  async remove(endpointName: string): Promise<void> {
+    const old = this.endpoints.get(endpointName);
+    this.endpoints.delete(endpointName);
+    await this.retire(old);
+  }
+
+  state(endpointName: string): readonly VariantState[] | undefined {
+    const deployment = this.endpoints.get(endpointName);
+    return deployment?.order.map((p) => ({
+      variantName: p.variantName,
+      currentWeight: p.weight,
+      desiredWeight: p.weight,
+      currentInstanceCount: p.currentCount,
+      desiredInstanceCount: p.desiredCount,
+    }));
+  }
+
+  /** Stops every endpoint, for shutdown. */
+  async close(): Promise<void> {
+    const all = [...this.endpoints.values()];
+    this.endpoints.clear();
+    await Promise.all(all.map((d) => Promise.all(d.order.map((p) => p.close()))));
+  }
+
+  private choose(deployment: Deployment, target: string | undefined): VariantPool {
+    if (target !== undefined) {
+      const pool = deployment.pools.get(target);
+      if (!pool) throw new AwsError('ValidationError', `Variant ${target} not found.`);
+      return pool;
+    }
+    let total = 0;
+    for (const p of deployment.order) total += p.weight;
+    if (total <= 0) throw new AwsError('ValidationError', 'Every variant of the endpoint has weight 0.');
+    let r = Math.random() * total;
+    for (const p of deployment.order) {
+      r -= p.weight;
+      if (r < 0 && p.weight > 0) return p;
+    }
+    return deployment.order.findLast((p) => p.weight > 0)!;
+  }
+
+  async invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
+    // Two tries: a request that raced a blue/green switch goes to the new deployment.
+    for (let attempt = 0; ; attempt++) {
+      const deployment = this.endpoints.get(endpointName);
+      if (!deployment) {
+        throw new AwsError('ValidationError', `Endpoint ${endpointName} of account ${this.deps.accountId} not found.`);
+      }
+      const pool = this.choose(deployment, request.targetVariant);
+      const instance = await pool.pick(this.deps.instanceWaitMs);
+      const switched = this.endpoints.get(endpointName) !== deployment;
+      if (!instance) {
+        if (switched && attempt === 0) continue;
+        throw new AwsError('ServiceUnavailable', `No instance of variant ${pool.variantName} is running; retry.`);
+      }
+      if (instance.outstanding >= this.deps.maxOutstandingPerInstance) {
+        throw new AwsError('ThrottlingException', `Variant ${pool.variantName} is at capacity; retry with back-off.`);
+      }
+      const started = process.hrtime.bigint();
+      try {
+        const reply = await instance.invoke(request);
+        return {
+          ...reply,
+          variantName: pool.variantName,
+          modelLatencyUs: Number((process.hrtime.bigint() - started) / 1000n),
+        };
+      } catch (e) {
+        if ((e as Error).message === INSTANCE_STOPPING && attempt === 0) continue;
+        throw new AwsError(
+          'ModelError',
+          `The model instance failed while handling the request: ${(e as Error).message}`,
+          { OriginalStatusCode: 500 },
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { InvocationRequest } from '../../ports/endpoint-fleet.js';
+
+/** The rejection of a request sent to an instance that is draining: the router retries elsewhere. */
+export const INSTANCE_STOPPING = 'instance is stopping';
+
+/** What a model instance answers, before the router adds the variant name. */
+export interface InstanceReply {
+  readonly status: number;
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly customAttributes?: string;
+}
+
+/**
+ * One running copy of a model (SageMaker's "instance"): a worker thread or a child process
+ * with the model loaded. Instances are started by a factory and report their own death.
+ */
+export interface ModelInstance {
+  readonly id: string;
+  /** Requests sent and not yet answered. */
+  readonly outstanding: number;
+  invoke(request: InvocationRequest): Promise<InstanceReply>;
+  /** Resolves when the instance has stopped (asked to, or crashed). */
+  readonly exited: Promise<{ expected: boolean; reason: string }>;
+  /** Stops taking requests, lets in-flight ones finish (up to `graceMs`), then ends. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** Starts an instance; resolves once it passed its health check (model loaded). */
+export type InstanceFactory = (id: string) => Promise<ModelInstance>;

@@ -1,0 +1,111 @@
+import type { Logger } from '../ports/logger.js';
+import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
+
+/**
+ * The instances of one production variant. Requests go to the least busy instance; a
+ * crashed instance leaves rotation at once and a replacement is started; the pool can
+ * grow and shrink in place (UpdateEndpointWeightsAndCapacities, autoscaling).
+ */
+export class VariantPool {
+  private readonly instances: ModelInstance[] = [];
+  private desired: number;
+  private counter = 0;
+  private closed = false;
+  private starting = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(
+    readonly variantName: string,
+    public weight: number,
+    desiredCount: number,
+    private readonly factory: InstanceFactory,
+    private readonly logger: Logger,
+    private readonly stopGraceMs: number,
+  ) {
+    this.desired = desiredCount;
+  }
+
+  get currentCount(): number {
+    return this.instances.length;
+  }
+
+  get desiredCount(): number {
+    return this.desired;
+  }
+
+  get outstanding(): number {
+    let n = 0;
+    for (const i of this.instances) n += i.outstanding;
+    return n;
+  }
+
+  /** Starts instances up to the desired count; rejects if any fails to start. */
+  async fill(): Promise<void> {
+    const missing = this.desired - this.instances.length - this.starting;
+    await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.startOne()));
+  }
+
+  private async startOne(): Promise<void> {
+    this.starting++;
+    try {
+      const instance = await this.factory(`${this.variantName}-${++this.counter}`);
+      if (this.closed) {
+        await instance.stop(0);
+        return;
+      }
+      this.instances.push(instance);
+      for (const w of this.waiters.splice(0)) w();
+      void instance.exited.then(({ expected, reason }) => this.onExit(instance, expected, reason));
+    } finally {
+      this.starting--;
+    }
+  }
+
+  private onExit(instance: ModelInstance, expected: boolean, reason: string): void {
+    const i = this.instances.indexOf(instance);
+    if (i >= 0) this.instances.splice(i, 1);
+    if (expected || this.closed) return;
+    this.logger.warn('model instance died; starting a replacement', { instance: instance.id, reason });
+    const retry = (attempt: number) => {
+      if (this.closed || this.instances.length + this.starting >= this.desired) return;
+      this.startOne().catch((e: Error) => {
+        this.logger.error('replacement instance failed to start', { variant: this.variantName, error: e.message });
+        setTimeout(() => retry(attempt + 1), Math.min(30_000, 500 * 2 ** attempt));
+      });
+    };
+    retry(0);
+  }
+
+  /** The least busy instance, waiting briefly for one while a replacement starts. */
+  async pick(waitMs: number): Promise<ModelInstance | undefined> {
+    if (this.instances.length === 0 && !this.closed && (this.starting > 0 || this.desired > 0)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    let best: ModelInstance | undefined;
+    for (const i of this.instances) if (!best || i.outstanding < best.outstanding) best = i;
+    return best;
+  }
+
+  /** Grows or shrinks to `count` instances; shrinking drains the least busy ones. */
+  async resize(count: number): Promise<void> {
+    this.desired = count;
+    if (this.instances.length + this.starting < count) return this.fill();
+    const extra = [...this.instances].sort((a, b) => a.outstanding - b.outstanding).slice(0, this.instances.length - count);
+    for (const instance of extra) this.instances.splice(this.instances.indexOf(instance), 1);
+    await Promise.all(extra.map((i) => i.stop(this.stopGraceMs)));
+  }
+
+  /** Stops routing to this pool and stops every instance after its in-flight requests. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w();
+    const all = this.instances.splice(0);
+    await Promise.all(all.map((i) => i.stop(this.stopGraceMs)));
+  }
+}
