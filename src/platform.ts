@@ -8,19 +8,25 @@ import { openObjectStore } from './adapters/objects/open-object-store.js';
 import { createLocalQueue } from './adapters/queue/local-queue.js';
 import { openMetadataStore } from './adapters/sql/open-metadata-store.js';
 import { createApp } from './api/app.js';
+import { endpointConfigOperations } from './api/control/endpoint-configs.js';
+import { endpointOperations } from './api/control/endpoints.js';
+import { modelOperations } from './api/control/models.js';
 import { tagOperations } from './api/control/tags.js';
 import { trainingJobOperations } from './api/control/training-jobs.js';
 import { logsOperations } from './api/logs/logs-operations.js';
 import type { LatheConfig } from './config/config.js';
 import type { Logger } from './ports/logger.js';
 import { ensureRootCredentials } from './security/credentials.js';
+import { createEndpointConfigService } from './services/endpoint-configs.js';
+import { createEndpointService } from './services/endpoints.js';
 import { createLogReader } from './services/log-reader.js';
+import { createModelService } from './services/models.js';
 import { createTagService } from './services/tags.js';
 import { createTrainingJobService } from './services/training-jobs.js';
-import { createTrainingRunner } from './worker/training-runner.js';
 import { EmbeddedFleet } from './serving/embedded-fleet.js';
 import { createEndpointLogSink } from './serving/endpoint-logs.js';
 import { instanceFactoryFor } from './serving/instance-factories.js';
+import { createTrainingRunner } from './worker/training-runner.js';
 
 export interface RunningLathe {
   readonly url: string;
@@ -83,6 +89,9 @@ export async function startLathe(
   });
 
   const tags = createTagService(store, async (type, arn) => {
+    if (type === 'model') return models.existsArn(arn);
+    if (type === 'endpoint-config') return endpointConfigs.existsArn(arn);
+    if (type === 'endpoint') return endpoints.existsArn(arn);
     if (type !== 'training-job') return undefined;
     // ARNs carry the lower-cased name; the name filter is case-insensitive.
     const jobs = await store.trainingJobs.list({ nameContains: arn.slice(arn.lastIndexOf('/') + 1) });
@@ -109,6 +118,11 @@ export async function startLathe(
     instanceWaitMs: 10_000,
   });
 
+  const inference = { resources: store.resources, tags: store.tags, scope, now: Date.now };
+  const models = createModelService(inference);
+  const endpointConfigs = createEndpointConfigService(inference);
+  const endpoints = createEndpointService({ ...inference, fleet, logger });
+
   let ready = false;
   const app = createApp({
     logger,
@@ -122,6 +136,9 @@ export async function startLathe(
     sagemaker: {
       ...trainingJobOperations(trainingJobs),
       ...tagOperations(tags),
+      ...modelOperations(models),
+      ...endpointConfigOperations(endpointConfigs),
+      ...endpointOperations(endpoints),
     },
     runtime: fleet,
     logs: logsOperations(createLogReader(store), config.region, config.accountId),
@@ -135,6 +152,10 @@ export async function startLathe(
   const recovered = await trainingJobs.recover();
   if (recovered.restarted.length || recovered.ended.length) logger.info('recovered training jobs', recovered);
   queue.process(runner.run);
+  const recoveredEndpoints = await endpoints.recover();
+  if (recoveredEndpoints.redeployed.length || recoveredEndpoints.deleted.length) {
+    logger.info('recovered endpoints', recoveredEndpoints);
+  }
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, app);
   await new Promise<void>((resolve, reject) => {
@@ -159,6 +180,7 @@ export async function startLathe(
         server.closeIdleConnections();
         await runner.stopAll();
         await queue.close();
+        endpoints.close();
         await fleet.close();
         server.closeAllConnections();
         await closed;

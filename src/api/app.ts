@@ -9,7 +9,7 @@ import { peekSigningService, type SecretLookup, sha256Hex, verifySigV4 } from '.
 import { readBody, sendJson, sendJsonError } from './http-io.js';
 import { dispatchJsonRpc } from './json-protocol.js';
 import type { OperationTable } from './operation.js';
-import { MAX_INVOCATION_BYTES, invokeEndpoint, isRuntimePath } from './runtime/invoke-endpoint.js';
+import { invokeEndpoint, isRuntimePath, MAX_INVOCATION_BYTES } from './runtime/invoke-endpoint.js';
 import { handleS3Request, writeS3Error } from './s3/s3-router.js';
 import { handleSts, sendStsError } from './sts.js';
 
@@ -84,8 +84,14 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     });
     const ctx = { requestId, accessKeyId: auth.accessKeyId, region: auth.region };
     if (runtimeCall) {
-      return invokeEndpoint(req, res, body, deps.runtime, requestId, (endpoint) =>
-        `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}`,
+      return invokeEndpoint(
+        req,
+        res,
+        body,
+        deps.runtime,
+        requestId,
+        (endpoint) =>
+          `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}`,
       );
     }
     switch (auth.service) {

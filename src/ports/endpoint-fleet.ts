@@ -54,7 +54,10 @@ export interface EndpointFleet {
    */
   update(plan: DeploymentPlan): Promise<void>;
   /** UpdateEndpointWeightsAndCapacities and the autoscaler: change weights and instance counts in place. */
-  adjust(endpointName: string, changes: readonly { variantName: string; weight?: number; instanceCount?: number }[]): Promise<void>;
+  adjust(
+    endpointName: string,
+    changes: readonly { variantName: string; weight?: number; instanceCount?: number }[],
+  ): Promise<void>;
   /** Stops routing and stops every instance. */
   remove(endpointName: string): Promise<void>;
   state(endpointName: string): readonly VariantState[] | undefined;

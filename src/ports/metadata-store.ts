@@ -155,7 +155,11 @@ export interface ResourceStore {
    * Atomic read-modify-write: `change` gets the current resource and returns the new one
    * (kind and name must not change). Throws AwsError ResourceNotFound when absent.
    */
-  update<T>(kind: ResourceKind, name: string, change: (current: StoredResource<T>) => StoredResource<T>): Promise<StoredResource<T>>;
+  update<T>(
+    kind: ResourceKind,
+    name: string,
+    change: (current: StoredResource<T>) => StoredResource<T>,
+  ): Promise<StoredResource<T>>;
   /** Returns false when it was absent. */
   delete(kind: ResourceKind, name: string): Promise<boolean>;
   list<T>(kind: ResourceKind, query: ResourceQuery): Promise<StoredResource<T>[]>;
@@ -201,5 +205,8 @@ export interface MetricAggregate {
 export interface EndpointMetricStore {
   /** Merges aggregates into what is stored for the same endpoint, variant, metric and minute. */
   add(aggregates: readonly MetricAggregate[]): Promise<void>;
-  query(endpoint: string, options: { variant?: string; metric?: string; start: number; end: number }): Promise<MetricAggregate[]>;
+  query(
+    endpoint: string,
+    options: { variant?: string; metric?: string; start: number; end: number },
+  ): Promise<MetricAggregate[]>;
 }

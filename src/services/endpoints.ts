@@ -232,6 +232,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
   const { resources, tags, fleet, scope, now, logger } = deps;
   const arnOf = (name: string) => sagemakerArn(scope, 'endpoint', name);
   const pending = new Map<string, Promise<void>>();
+  let closed = false;
   let sequence = 0;
   const nextId = () => `${now()}-${++sequence}`;
 
@@ -271,6 +272,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
 
   /** Records the outcome of operation `id`, unless another operation superseded it. */
   async function finish(name: string, id: string, outcome: Outcome): Promise<void> {
+    if (closed) return;
     if (!outcome.ok) logger?.warn('endpoint operation failed', { endpoint: name, reason: outcome.reason });
     try {
       const current = await resources.get<EndpointState>('endpoint', name);
@@ -466,6 +468,14 @@ export function createEndpointService(deps: EndpointServiceDeps) {
         redeployed.push(name);
       }
       return { redeployed, deleted };
+    },
+
+    /**
+     * At shutdown, before the fleet stops: outcomes are no longer recorded, since operations then
+     * fail because the server stops, not the endpoint. `recover()` resumes them at the next start.
+     */
+    close(): void {
+      closed = true;
     },
 
     /** Resolves once no fleet operation is in flight (tests, orderly shutdown). */

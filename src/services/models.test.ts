@@ -76,7 +76,10 @@ async function rejection(p: Promise<unknown>): Promise<{ code: string; message: 
 
 describe('resolveServingImage', () => {
   it('serves built-in XGBoost, and script mode when SAGEMAKER_PROGRAM is set', () => {
-    expect(resolveServingImage(xgboost, {})).toMatchObject({ ok: true, runtime: { kind: 'xgboost-builtin' } });
+    expect(resolveServingImage(xgboost, {})).toMatchObject({
+      ok: true,
+      runtime: { kind: 'xgboost-builtin' },
+    });
     expect(resolveServingImage(xgboost, { SAGEMAKER_PROGRAM: 'serve.py' })).toMatchObject({
       ok: true,
       runtime: { kind: 'python-script' },
@@ -108,7 +111,9 @@ describe('resolveServingImage', () => {
   it('refuses images it cannot run, naming the field and the supported ones', () => {
     const r = resolveServingImage('nginx:latest', {}, 'PrimaryContainer.Image');
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toMatch(/^PrimaryContainer\.Image 'nginx:latest' cannot run here.*sagemaker-xgboost/);
+    expect(!r.ok && r.reason).toMatch(
+      /^PrimaryContainer\.Image 'nginx:latest' cannot run here.*sagemaker-xgboost/,
+    );
     expect(resolveServingImage('not an image', {}).ok).toBe(false);
     // A training image is not an inference image.
     expect(resolveServingImage('x/pytorch-training:2.1', { SAGEMAKER_PROGRAM: 'a.py' }).ok).toBe(false);
@@ -123,11 +128,15 @@ describe('modelProblem', () => {
   });
   it('names what is wrong', () => {
     expect(modelProblem({ ModelName: 'm' })).toMatch(/PrimaryContainer .*required/);
-    expect(modelProblem({ ...ok, Containers: [{ Image: xgboost }] })).toMatch(/either PrimaryContainer or Containers/);
+    expect(modelProblem({ ...ok, Containers: [{ Image: xgboost }] })).toMatch(
+      /either PrimaryContainer or Containers/,
+    );
     expect(modelProblem({ ModelName: 'm', Containers: [{ Image: xgboost }, { Image: xgboost }] })).toMatch(
       /multi-container models .* not supported yet/,
     );
-    expect(modelProblem({ ModelName: 'm', PrimaryContainer: {} })).toBe('PrimaryContainer.Image is required.');
+    expect(modelProblem({ ModelName: 'm', PrimaryContainer: {} })).toBe(
+      'PrimaryContainer.Image is required.',
+    );
     expect(modelProblem({ ModelName: 'm', Containers: [{ Image: 'redis:7' }] })).toMatch(
       /^Containers\.0\.Image 'redis:7' cannot run here/,
     );
@@ -137,7 +146,9 @@ describe('modelProblem', () => {
         PrimaryContainer: {
           Image: xgboost,
           ModelDataUrl: modelUrl,
-          ModelDataSource: { S3DataSource: { S3Uri: modelUrl, S3DataType: 'S3Object', CompressionType: 'Gzip' } },
+          ModelDataSource: {
+            S3DataSource: { S3Uri: modelUrl, S3DataType: 'S3Object', CompressionType: 'Gzip' },
+          },
         },
       }),
     ).toMatch(/either ModelDataUrl or ModelDataSource/);
@@ -146,7 +157,9 @@ describe('modelProblem', () => {
         ModelName: 'm',
         PrimaryContainer: {
           Image: xgboost,
-          ModelDataSource: { S3DataSource: { S3Uri: 's3://b/p/', S3DataType: 'S3Prefix', CompressionType: 'Gzip' } },
+          ModelDataSource: {
+            S3DataSource: { S3Uri: 's3://b/p/', S3DataType: 'S3Prefix', CompressionType: 'Gzip' },
+          },
         },
       }),
     ).toMatch(/CompressionType Gzip needs S3DataType S3Object/);
@@ -155,7 +168,11 @@ describe('modelProblem', () => {
 
 describe('variantsProblem', () => {
   const v = { VariantName: 'a', ModelName: 'm', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' };
-  const serverless = { VariantName: 's', ModelName: 'm', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } };
+  const serverless = {
+    VariantName: 's',
+    ModelName: 'm',
+    ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 },
+  };
   it('accepts instance variants, or serverless ones', () => {
     expect(variantsProblem([v, { ...v, VariantName: 'b' }])).toBeUndefined();
     expect(variantsProblem([serverless])).toBeUndefined();
@@ -165,13 +182,22 @@ describe('variantsProblem', () => {
     expect(variantsProblem([{ ...v, InitialInstanceCount: undefined }])).toMatch(
       /^ProductionVariants\.0\.InitialInstanceCount is required/,
     );
-    expect(variantsProblem([{ ...v, InstanceType: undefined }])).toMatch(/^ProductionVariants\.0\.InstanceType/);
-    expect(variantsProblem([{ ...v, ModelName: undefined }])).toMatch(/^ProductionVariants\.0\.ModelName is required/);
+    expect(variantsProblem([{ ...v, InstanceType: undefined }])).toMatch(
+      /^ProductionVariants\.0\.InstanceType/,
+    );
+    expect(variantsProblem([{ ...v, ModelName: undefined }])).toMatch(
+      /^ProductionVariants\.0\.ModelName is required/,
+    );
     expect(variantsProblem([v, serverless])).toMatch(/cannot be mixed/);
-    expect(variantsProblem([{ ...serverless, InitialInstanceCount: 1 }])).toMatch(/ServerlessConfig cannot also set/);
+    expect(variantsProblem([{ ...serverless, InitialInstanceCount: 1 }])).toMatch(
+      /ServerlessConfig cannot also set/,
+    );
     expect(
       variantsProblem([
-        { ...serverless, ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 2, ProvisionedConcurrency: 3 } },
+        {
+          ...serverless,
+          ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 2, ProvisionedConcurrency: 3 },
+        },
       ]),
     ).toMatch(/ProvisionedConcurrency \(3\) must not exceed MaxConcurrency \(2\)/);
   });
@@ -222,15 +248,24 @@ describe('model and endpoint-configuration services', () => {
 
   it('creates configurations of existing models only, and refuses duplicates', async () => {
     const { models, configs } = setup();
-    const variant = { VariantName: 'v', ModelName: 'm', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' };
-    expect(await rejection(configs.create({ EndpointConfigName: 'c', ProductionVariants: [variant] }))).toEqual({
+    const variant = {
+      VariantName: 'v',
+      ModelName: 'm',
+      InitialInstanceCount: 1,
+      InstanceType: 'ml.m5.large',
+    };
+    expect(
+      await rejection(configs.create({ EndpointConfigName: 'c', ProductionVariants: [variant] })),
+    ).toEqual({
       code: 'ValidationException',
       message: `Could not find model "${arn('model', 'm')}".`,
     });
     await models.create({ ModelName: 'm', PrimaryContainer: { Image: xgboost, ModelDataUrl: modelUrl } });
     const config = await configs.create({ EndpointConfigName: 'C', ProductionVariants: [variant] });
     expect(config.arn).toBe(arn('endpoint-config', 'c'));
-    expect(await rejection(configs.create({ EndpointConfigName: 'C', ProductionVariants: [variant] }))).toEqual({
+    expect(
+      await rejection(configs.create({ EndpointConfigName: 'C', ProductionVariants: [variant] })),
+    ).toEqual({
       code: 'ValidationException',
       message: `Cannot create already existing endpoint configuration "${arn('endpoint-config', 'c')}".`,
     });

@@ -67,7 +67,10 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
           v.variantName,
           v.initialWeight,
           v.serverless ? 0 : v.initialInstanceCount,
-          this.deps.factoryFor(v.model, modelDir, { endpointName: plan.endpointName, variantName: v.variantName }),
+          this.deps.factoryFor(v.model, modelDir, {
+            endpointName: plan.endpointName,
+            variantName: v.variantName,
+          }),
           this.deps.logger,
           this.deps.stopGraceMs,
         );
@@ -162,17 +165,26 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     for (let attempt = 0; ; attempt++) {
       const deployment = this.endpoints.get(endpointName);
       if (!deployment) {
-        throw new AwsError('ValidationError', `Endpoint ${endpointName} of account ${this.deps.accountId} not found.`);
+        throw new AwsError(
+          'ValidationError',
+          `Endpoint ${endpointName} of account ${this.deps.accountId} not found.`,
+        );
       }
       const pool = this.choose(deployment, request.targetVariant);
       const instance = await pool.pick(this.deps.instanceWaitMs);
       const switched = this.endpoints.get(endpointName) !== deployment;
       if (!instance) {
         if (switched && attempt === 0) continue;
-        throw new AwsError('ServiceUnavailable', `No instance of variant ${pool.variantName} is running; retry.`);
+        throw new AwsError(
+          'ServiceUnavailable',
+          `No instance of variant ${pool.variantName} is running; retry.`,
+        );
       }
       if (instance.outstanding >= this.deps.maxOutstandingPerInstance) {
-        throw new AwsError('ThrottlingException', `Variant ${pool.variantName} is at capacity; retry with back-off.`);
+        throw new AwsError(
+          'ThrottlingException',
+          `Variant ${pool.variantName} is at capacity; retry with back-off.`,
+        );
       }
       const started = process.hrtime.bigint();
       try {

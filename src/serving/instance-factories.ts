@@ -41,7 +41,11 @@ const pythonServingRepositories = [
 ];
 
 /** Unpacks SAGEMAKER_SUBMIT_DIRECTORY when it is an s3:// source archive (older SDKs). */
-async function codeDirectory(options: InstanceFactoryOptions, model: ModelSpec, modelDir: string): Promise<string> {
+async function codeDirectory(
+  options: InstanceFactoryOptions,
+  model: ModelSpec,
+  modelDir: string,
+): Promise<string> {
   const submit = model.environment.SAGEMAKER_SUBMIT_DIRECTORY;
   if (!submit?.startsWith('s3://')) return join(modelDir, 'code');
   const dir = join(modelDir, '..', 'code');
@@ -65,7 +69,12 @@ export function instanceFactoryFor(
   const program = model.environment.SAGEMAKER_PROGRAM;
   if (repository === 'sagemaker-xgboost' && !program) {
     const entry = servingWorkerEntry('xgboost-worker');
-    return (id) => startThreadInstance(id, entry, { modelDir, environment: model.environment }, options.startupTimeoutMs);
+    return (id) =>
+      startThreadInstance(id, entry, { modelDir, environment: model.environment }, options.startupTimeoutMs);
+  }
+  if (repository === 'lathe-echo-inference') {
+    const entry = servingWorkerEntry('echo-worker');
+    return (id) => startThreadInstance(id, entry, {}, options.startupTimeoutMs);
   }
   const python = pythonServingRepositories.some((r) => r.test(repository));
   if (!python && repository !== 'lathe-node-inference') {
@@ -86,8 +95,14 @@ export function instanceFactoryFor(
     const command = python ? options.pythonPath : process.execPath;
     const args = python
       ? [pythonServer]
-      : [...(entryIsTs ? ['--import', fileURLToPath(import.meta.resolve('tsx'))] : []), servingWorkerEntry('node-script-server')];
-    if (!existsSync(codeDir)) throw new Error(`the model has no code directory (${codeDir}); set SAGEMAKER_PROGRAM and package code/ in the model`);
+      : [
+          ...(entryIsTs ? ['--import', fileURLToPath(import.meta.resolve('tsx'))] : []),
+          servingWorkerEntry('node-script-server'),
+        ];
+    if (!existsSync(codeDir))
+      throw new Error(
+        `the model has no code directory (${codeDir}); set SAGEMAKER_PROGRAM and package code/ in the model`,
+      );
     return startProcessInstance(id, {
       command,
       args,

@@ -8,7 +8,11 @@ import { downloadFolder, downloadToFile, extractTarSafely } from '../worker/tran
  * Lays out a model's `/opt/ml/model` for one deployment of a variant: the artifact is
  * downloaded and unpacked once, and every instance of the variant reads the same directory.
  */
-export async function prepareModelDirectory(objects: ObjectStore, spec: ModelSpec, dir: string): Promise<string> {
+export async function prepareModelDirectory(
+  objects: ObjectStore,
+  spec: ModelSpec,
+  dir: string,
+): Promise<string> {
   const modelDir = join(dir, 'model');
   await rm(dir, { recursive: true, force: true });
   await mkdir(modelDir, { recursive: true });

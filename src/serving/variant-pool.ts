@@ -69,7 +69,10 @@ export class VariantPool {
     const retry = (attempt: number) => {
       if (this.closed || this.instances.length + this.starting >= this.desired) return;
       this.startOne().catch((e: Error) => {
-        this.logger.error('replacement instance failed to start', { variant: this.variantName, error: e.message });
+        this.logger.error('replacement instance failed to start', {
+          variant: this.variantName,
+          error: e.message,
+        });
         setTimeout(() => retry(attempt + 1), Math.min(30_000, 500 * 2 ** attempt));
       });
     };
@@ -96,7 +99,9 @@ export class VariantPool {
   async resize(count: number): Promise<void> {
     this.desired = count;
     if (this.instances.length + this.starting < count) return this.fill();
-    const extra = [...this.instances].sort((a, b) => a.outstanding - b.outstanding).slice(0, this.instances.length - count);
+    const extra = [...this.instances]
+      .sort((a, b) => a.outstanding - b.outstanding)
+      .slice(0, this.instances.length - count);
     for (const instance of extra) this.instances.splice(this.instances.indexOf(instance), 1);
     await Promise.all(extra.map((i) => i.stop(this.stopGraceMs)));
   }

@@ -330,13 +330,14 @@ const exceptions: readonly (Allowance & { readonly reason: string })[] = [
     rule: 'pure-no-io',
     file: 'algorithms/xgboost/serving/load-model.ts',
     target: 'node:fs/promises',
-    reason: 'model worker entry: reads the model file from the instance\'s /opt/ml/model.',
+    reason: "model worker entry: reads the model file from the instance's /opt/ml/model.",
   },
   {
     rule: 'checkable',
     file: 'serving/workers/node-script-server.ts',
     target: 'pathToFileURL(entry).href',
-    reason: "script-mode model worker: imports the user's inference script, whose path is only known at run time.",
+    reason:
+      "script-mode model worker: imports the user's inference script, whose path is only known at run time.",
   },
 ];
 

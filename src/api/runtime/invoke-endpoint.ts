@@ -35,7 +35,10 @@ export async function invokeEndpoint(
   }
   const endpointName = decodeURIComponent(m[1]!);
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(endpointName) || endpointName.length > 63) {
-    throw new AwsError('ValidationError', `1 validation error detected: Value '${endpointName}' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*`);
+    throw new AwsError(
+      'ValidationError',
+      `1 validation error detected: Value '${endpointName}' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*`,
+    );
   }
   const result = await router.invoke(endpointName, {
     body,

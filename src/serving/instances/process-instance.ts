@@ -32,11 +32,16 @@ export async function startProcessInstance(id: string, spec: ProcessInstanceSpec
     child.once('exit', (code, signal) =>
       resolve({ expected: stopping, reason: `the model server exited (${signal ?? `code ${code}`})` }),
     );
-    child.once('error', (e) => resolve({ expected: stopping, reason: `the model server could not start: ${e.message}` }));
+    child.once('error', (e) =>
+      resolve({ expected: stopping, reason: `the model server could not start: ${e.message}` }),
+    );
   });
   const recent: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the model server did not start within ${spec.startupTimeoutMs / 1000} s`)), spec.startupTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the model server did not start within ${spec.startupTimeoutMs / 1000} s`)),
+      spec.startupTimeoutMs,
+    );
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream! }).on('line', (line) => {
         const m = /^LATHE_READY (\d+)$/.exec(line);
@@ -60,21 +65,30 @@ export async function startProcessInstance(id: string, spec: ProcessInstanceSpec
   });
 
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const call = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}, timeoutMs = spec.invocationTimeoutMs) =>
+  const call = (
+    method: string,
+    path: string,
+    body?: Buffer,
+    headers: Record<string, string> = {},
+    timeoutMs = spec.invocationTimeoutMs,
+  ) =>
     new Promise<InstanceReply>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, headers, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 500,
-            body: Buffer.concat(chunks),
-            contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-            customAttributes: res.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined,
-          }),
-        );
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method, path, agent, headers, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 500,
+              body: Buffer.concat(chunks),
+              contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+              customAttributes: res.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined,
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
       req.on('error', reject);
       req.end(body);

@@ -15,7 +15,12 @@ type Handlers = {
   inputFn?: (body: Buffer, contentType: string | undefined) => unknown;
   predictFn?: (data: unknown, model: unknown) => unknown;
   outputFn?: (prediction: unknown, accept: string | undefined) => unknown;
-  transformFn?: (model: unknown, body: Buffer, contentType: string | undefined, accept: string | undefined) => unknown;
+  transformFn?: (
+    model: unknown,
+    body: Buffer,
+    contentType: string | undefined,
+    accept: string | undefined,
+  ) => unknown;
 };
 
 const modelDir = process.env.SM_MODEL_DIR ?? '';
@@ -59,21 +64,32 @@ const entry = join(codeDir, program);
 if (!existsSync(entry)) throw new Error(`SAGEMAKER_PROGRAM ${program} not found in ${codeDir}`);
 const user = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
 const pick = <K extends keyof Handlers>(camel: K, snake: string) =>
-  (user[camel] ?? user[snake] ?? (user.default as Record<string, unknown> | undefined)?.[camel]) as Handlers[K];
+  (user[camel] ??
+    user[snake] ??
+    (user.default as Record<string, unknown> | undefined)?.[camel]) as Handlers[K];
 const modelFn = pick('modelFn', 'model_fn');
 if (!modelFn) throw new Error(`${program} must export modelFn(modelDir)`);
 const model = await modelFn(modelDir);
 const transformFn = pick('transformFn', 'transform_fn');
 const inputFn = pick('inputFn', 'input_fn') ?? defaultInput;
-const predictFn = pick('predictFn', 'predict_fn') ?? ((data: unknown, m: unknown) => (m as { predict(d: unknown): unknown }).predict(data));
+const predictFn =
+  pick('predictFn', 'predict_fn') ??
+  ((data: unknown, m: unknown) => (m as { predict(d: unknown): unknown }).predict(data));
 const outputFn = pick('outputFn', 'output_fn') ?? defaultOutput;
 
 async function handle(body: Buffer, contentType?: string, accept?: string): Promise<[Buffer, string]> {
   const result = transformFn
     ? await transformFn(model, body, contentType, accept)
     : await outputFn(await predictFn(await inputFn(body, contentType), model), accept);
-  const [payload, type] = Array.isArray(result) ? (result as [unknown, string]) : [result, accept && accept !== '*/*' ? accept : defaultAccept];
-  return [Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), type];
+  const [payload, type] = Array.isArray(result)
+    ? (result as [unknown, string])
+    : [result, accept && accept !== '*/*' ? accept : defaultAccept];
+  return [
+    Buffer.isBuffer(payload)
+      ? payload
+      : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+    type,
+  ];
 }
 
 const server = createServer((req, res) => {
@@ -89,7 +105,8 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     handle(Buffer.concat(chunks), req.headers['content-type'], req.headers.accept).then(
-      ([payload, type]) => res.writeHead(200, { 'content-type': type, 'content-length': payload.length }).end(payload),
+      ([payload, type]) =>
+        res.writeHead(200, { 'content-type': type, 'content-length': payload.length }).end(payload),
       (e: Error & { status?: number; statusCode?: number }) => {
         const status = e instanceof HandlerError ? e.status : (e.statusCode ?? e.status ?? 500);
         const text = `${e.message}\n${e.stack ?? ''}`;

@@ -22,6 +22,8 @@ export interface XgboostServingModel {
   readonly outputsPerRow: number;
   /** Iterations used (the container's `ntree_limit=best_ntree_limit`); 0 = all. */
   readonly iterationEnd: number;
+  /** The saved `best_ntree_limit` attribute (0 when absent), as XGBoosterPredict takes it. */
+  readonly ntreeLimit: number;
   /** Trees used by the evaluator (all trees of the first `iterationEnd` iterations). */
   readonly treesUsed: number;
   /** Set when the model is evaluated in TypeScript. */
@@ -147,6 +149,7 @@ function fromJson(path: string, json: ModelJson, native: NativePredictor): Xgboo
     numClass,
     outputsPerRow,
     iterationEnd,
+    ntreeLimit: limitAttr !== undefined ? Number(limitAttr) : 0,
     native,
     close: () => native.close(),
   };
@@ -174,6 +177,7 @@ function fromJson(path: string, json: ModelJson, native: NativePredictor): Xgboo
     numFeature,
     toMargin(baseScore, spec.margin),
     spec.transform,
+    libmExpf(),
   );
   const mismatch = selfCheck(evaluator, native, numFeature, iterationEnd);
   if (mismatch) return fallback(`self-check against libxgboost failed: ${mismatch}`);

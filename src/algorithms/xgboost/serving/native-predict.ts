@@ -1,5 +1,6 @@
 import koffi from 'koffi';
 import { Booster } from '../booster.js';
+import { DMatrix } from '../dmatrix.js';
 import { check, loadLibXgboost, outCount, outPointer, type XgbLib } from '../libxgboost.js';
 
 /** The C API entry point `libxgboost.ts` does not bind, used for in-place dense prediction. */
@@ -103,6 +104,33 @@ export class NativePredictor {
     if (total === 0) return new Float32Array(0);
     // The result buffer belongs to the booster and is reused by the next call: copy it.
     return new Float32Array(koffi.view(outPointer(out, 'XGBoosterPredictFromDense'), total * 4).slice(0));
+  }
+
+  /**
+   * Predicts through a DMatrix with XGBoosterPredict, the path Python's `Booster.predict(dmatrix,
+   * ntree_limit=...)` takes; works for every booster (in-place prediction does not support
+   * gblinear). `ntreeLimit` is the raw `best_ntree_limit` (0 = all trees).
+   */
+  predictMatrix(values: Float32Array, rows: number, cols: number, ntreeLimit = 0): Float32Array {
+    const dm = DMatrix.from(
+      { kind: 'dense', rows, cols, values: values.subarray(0, rows * cols) },
+      1,
+      this.#lib,
+    );
+    try {
+      const outLen: unknown[] = [0];
+      const outPtr: unknown[] = [null];
+      check(
+        this.#lib,
+        this.#lib.XGBoosterPredict(this.#booster.handle, dm.handle, 0, ntreeLimit, 0, outLen, outPtr),
+        'XGBoosterPredict',
+      );
+      const n = outCount(outLen);
+      if (n === 0) return new Float32Array(0);
+      return new Float32Array(koffi.view(outPointer(outPtr, 'XGBoosterPredict'), n * 4).slice(0));
+    } finally {
+      dm.free();
+    }
   }
 
   /** Frees the booster and the native input buffer. */

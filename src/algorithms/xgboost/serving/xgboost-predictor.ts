@@ -124,7 +124,7 @@ export function predict(model: XgboostServingModel, data: DecodedRows): Float32A
   try {
     if (!model.evaluator) {
       if (rows === 0) return new Float32Array(0);
-      return model.native.predictDense(data.values, rows, cols, model.iterationEnd);
+      return model.native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
     }
     let x = data.values;
     if (cols < model.numFeature) {

@@ -1,0 +1,416 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  CreateTrainingJobCommand,
+  DescribeEndpointCommand,
+  type DescribeEndpointCommandOutput,
+  type SageMakerClient,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import * as tar from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientConfig, repoRoot, startServer, type TestServer } from '../helpers/server.js';
+import {
+  clients,
+  datasetsDir,
+  roleArn,
+  uploadDataset,
+  waitForJob,
+  xgboostImage,
+  xgboostJob,
+} from '../helpers/training.js';
+
+const bucket = 'serving';
+let server: TestServer;
+let c: ReturnType<typeof clients>;
+let runtime: SageMakerRuntimeClient;
+let modelData: string;
+let modelDataB: string;
+
+async function waitForEndpoint(
+  sm: SageMakerClient,
+  name: string,
+  status = 'InService',
+): Promise<DescribeEndpointCommandOutput> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const d = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
+    if (d.EndpointStatus === status) return d;
+    if (d.EndpointStatus === 'Failed' || Date.now() > deadline)
+      throw new Error(`${name}: ${d.EndpointStatus} ${d.FailureReason ?? ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function deployXgboost(
+  endpoint: string,
+  variants: { name: string; model: string; weight: number; count?: number }[],
+) {
+  await c.sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: `${endpoint}-config`,
+      ProductionVariants: variants.map((v) => ({
+        VariantName: v.name,
+        ModelName: v.model,
+        InitialInstanceCount: v.count ?? 1,
+        InstanceType: 'ml.m5.large',
+        InitialVariantWeight: v.weight,
+      })),
+    }),
+  );
+  await c.sm.send(
+    new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: `${endpoint}-config` }),
+  );
+  return waitForEndpoint(c.sm, endpoint);
+}
+
+/** Python xgboost 1.7's predictions for every row of a CSV (label column dropped). */
+function pythonPredictions(modelTarGz: string, csv: string): number[] {
+  const dir = mkdtempSync(join(tmpdir(), 'lathe-pymodel-'));
+  execFileSync('tar', ['-xzf', modelTarGz, '-C', dir]);
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys,numpy as np,xgboost as xgb\nb=xgb.Booster();b.load_model(sys.argv[1])\nd=np.loadtxt(sys.argv[2],delimiter=",",ndmin=2)\nprint("\\n".join(repr(float(p)) for p in b.predict(xgb.DMatrix(d[:,1:]))))',
+      join(dir, 'xgboost-model'),
+      csv,
+    ],
+    { encoding: 'utf8' },
+  );
+  return out.trim().split('\n').map(Number);
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  c = clients(server);
+  runtime = new SageMakerRuntimeClient(clientConfig(server));
+  await uploadDataset(c.s3, bucket, 'breast-cancer');
+  for (const [name, rounds] of [
+    ['bc-a', '20'],
+    ['bc-b', '40'],
+  ] as const) {
+    await c.sm.send(
+      new CreateTrainingJobCommand(
+        xgboostJob(name, bucket, 'breast-cancer', {
+          num_round: rounds,
+          objective: 'binary:logistic',
+          max_depth: '4',
+        }),
+      ),
+    );
+  }
+  const a = await waitForJob(c.sm, 'bc-a');
+  const b = await waitForJob(c.sm, 'bc-b');
+  modelData = a.ModelArtifacts!.S3ModelArtifacts!;
+  modelDataB = b.ModelArtifacts!.S3ModelArtifacts!;
+  for (const [name, url] of [
+    ['model-a', modelData],
+    ['model-b', modelDataB],
+  ] as const) {
+    await c.sm.send(
+      new CreateModelCommand({
+        ModelName: name,
+        ExecutionRoleArn: roleArn,
+        PrimaryContainer: { Image: xgboostImage, ModelDataUrl: url },
+      }),
+    );
+  }
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function download(uri: string): Promise<string> {
+  const key = uri.replace(`s3://${bucket}/`, '');
+  const obj = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const file = join(mkdtempSync(join(tmpdir(), 'lathe-dl-')), 'model.tar.gz');
+  (await import('node:fs')).writeFileSync(file, Buffer.from(await obj.Body!.transformToByteArray()));
+  return file;
+}
+
+describe('built-in XGBoost endpoints', () => {
+  it('answers CSV and JSON with exactly the predictions Python xgboost makes', async () => {
+    await deployXgboost('bc-endpoint', [{ name: 'AllTraffic', model: 'model-a', weight: 1 }]);
+    const csvPath = join(datasetsDir, 'breast-cancer', 'validation.csv');
+    const rows = readFileSync(csvPath, 'utf8').trim().split('\n');
+    const features = rows.map((r) => r.split(',').slice(1).join(','));
+    const expected = pythonPredictions(await download(modelData), csvPath);
+
+    const csv = await runtime.send(
+      new InvokeEndpointCommand({
+        EndpointName: 'bc-endpoint',
+        ContentType: 'text/csv',
+        Body: features.join('\n'),
+      }),
+    );
+    expect(csv.InvokedProductionVariant).toBe('AllTraffic');
+    const got = new TextDecoder().decode(csv.Body).trim().split('\n').map(Number);
+    expect(got).toHaveLength(expected.length);
+    got.forEach((p, i) => expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6));
+
+    const json = await runtime.send(
+      new InvokeEndpointCommand({
+        EndpointName: 'bc-endpoint',
+        ContentType: 'application/json',
+        Accept: 'application/json',
+        Body: JSON.stringify({
+          instances: features.slice(0, 3).map((f) => ({ features: f.split(',').map(Number) })),
+        }),
+      }),
+    );
+    const parsed = JSON.parse(new TextDecoder().decode(json.Body)) as { predictions: { score: number }[] };
+    parsed.predictions.forEach((p, i) => expect(Math.abs(p.score - expected[i]!)).toBeLessThan(1e-6));
+  });
+
+  it('answers malformed payloads and unknown endpoints with 4xx, never 500', async () => {
+    await expect(
+      runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'bc-endpoint', ContentType: 'text/csv', Body: 'a,b,c' }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ModelError',
+      $metadata: { httpStatusCode: 424 },
+    });
+    await expect(
+      runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'bc-endpoint', ContentType: 'image/png', Body: 'x' }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ModelError',
+      OriginalStatusCode: 415,
+    });
+    await expect(
+      runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'no-such-endpoint', ContentType: 'text/csv', Body: '1' }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Endpoint no-such-endpoint of account 000000000000 not found.',
+    });
+  });
+
+  it('spreads traffic 30/70 over two variants, and TargetVariant pins', async () => {
+    await deployXgboost('split', [
+      { name: 'A', model: 'model-a', weight: 0.3 },
+      { name: 'B', model: 'model-b', weight: 0.7 },
+    ]);
+    const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
+      .split('\n')[0]!
+      .split(',')
+      .slice(1)
+      .join(',');
+    const counts: Record<string, number> = { A: 0, B: 0 };
+    const n = 600;
+    for (let i = 0; i < n; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          runtime.send(
+            new InvokeEndpointCommand({ EndpointName: 'split', ContentType: 'text/csv', Body: row }),
+          ),
+        ),
+      );
+      for (const r of batch) counts[r.InvokedProductionVariant!]!++;
+    }
+    // Binomial(600, 0.3): sd ≈ 11.2; ±5 sd.
+    expect(Math.abs(counts.A! - 180)).toBeLessThan(56);
+    for (let i = 0; i < 20; i++) {
+      const r = await runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'split',
+          ContentType: 'text/csv',
+          Body: row,
+          TargetVariant: 'A',
+        }),
+      );
+      expect(r.InvokedProductionVariant).toBe('A');
+    }
+    await expect(
+      runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'split',
+          ContentType: 'text/csv',
+          Body: row,
+          TargetVariant: 'C',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('updates to a new model under continuous load with zero failed requests', async () => {
+    await deployXgboost('rolling', [{ name: 'AllTraffic', model: 'model-a', weight: 1, count: 2 }]);
+    const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
+      .split('\n')[0]!
+      .split(',')
+      .slice(1)
+      .join(',');
+    const before = Number(
+      new TextDecoder().decode(
+        (
+          await runtime.send(
+            new InvokeEndpointCommand({ EndpointName: 'rolling', ContentType: 'text/csv', Body: row }),
+          )
+        ).Body,
+      ),
+    );
+    await c.sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'rolling-config-2',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'model-b',
+            InitialInstanceCount: 2,
+            InstanceType: 'ml.m5.large',
+          },
+        ],
+      }),
+    );
+    let failures = 0;
+    let done = 0;
+    let stop = false;
+    const seen = new Set<number>();
+    const load = Array.from({ length: 4 }, async () => {
+      while (!stop) {
+        try {
+          const r = await runtime.send(
+            new InvokeEndpointCommand({ EndpointName: 'rolling', ContentType: 'text/csv', Body: row }),
+          );
+          seen.add(Number(new TextDecoder().decode(r.Body)));
+          done++;
+        } catch {
+          failures++;
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await c.sm.send(
+      new UpdateEndpointCommand({ EndpointName: 'rolling', EndpointConfigName: 'rolling-config-2' }),
+    );
+    await waitForEndpoint(c.sm, 'rolling', 'Updating').catch(() => undefined);
+    const final = await waitForEndpoint(c.sm, 'rolling');
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(load);
+    expect(failures).toBe(0);
+    expect(done).toBeGreaterThan(50);
+    expect(final.EndpointConfigName).toBe('rolling-config-2');
+    expect(seen.has(before)).toBe(true);
+    expect(seen.size).toBe(2);
+  });
+});
+
+describe('Python script-mode endpoints', () => {
+  it('serves a scikit-learn model through inference.py and replaces a crashed instance', async () => {
+    // Train with the sklearn script, then package the model with its inference code as the
+    // SageMaker Python SDK does (code/ inside model.tar.gz).
+    await uploadDataset(c.s3, bucket, 'iris');
+    const srcDir = join(repoRoot, 'test', 'fixtures', 'scripts', 'sklearn');
+    const tmp = mkdtempSync(join(tmpdir(), 'lathe-sk-'));
+    await tar.c({ gzip: true, file: join(tmp, 'src.tar.gz'), cwd: srcDir }, ['.']);
+    await c.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'code/sk.tar.gz',
+        Body: readFileSync(join(tmp, 'src.tar.gz')),
+      }),
+    );
+    await c.sm.send(
+      new CreateTrainingJobCommand({
+        ...xgboostJob('sk-train', bucket, 'iris', { C: '1.0' }),
+        AlgorithmSpecification: {
+          TrainingImage: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+          TrainingInputMode: 'File',
+        },
+        HyperParameters: {
+          sagemaker_program: 'train.py',
+          sagemaker_submit_directory: `s3://${bucket}/code/sk.tar.gz`,
+        },
+      }),
+    );
+    const job = await waitForJob(c.sm, 'sk-train');
+    expect(job.TrainingJobStatus, job.FailureReason).toBe('Completed');
+    const modelDir = mkdtempSync(join(tmpdir(), 'lathe-skm-'));
+    execFileSync('tar', ['-xzf', await download(job.ModelArtifacts!.S3ModelArtifacts!), '-C', modelDir]);
+    execFileSync('mkdir', ['-p', join(modelDir, 'code')]);
+    execFileSync('cp', [join(srcDir, 'inference.py'), join(modelDir, 'code/')]);
+    await tar.c({ gzip: true, file: join(tmp, 'model.tar.gz'), cwd: modelDir }, ['model.joblib', 'code']);
+    await c.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'models/sk/model.tar.gz',
+        Body: readFileSync(join(tmp, 'model.tar.gz')),
+      }),
+    );
+    await c.sm.send(
+      new CreateModelCommand({
+        ModelName: 'sk-model',
+        ExecutionRoleArn: roleArn,
+        PrimaryContainer: {
+          Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+          ModelDataUrl: `s3://${bucket}/models/sk/model.tar.gz`,
+          Environment: { SAGEMAKER_PROGRAM: 'inference.py' },
+        },
+      }),
+    );
+    await c.sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'sk-config',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'sk-model',
+            InitialInstanceCount: 1,
+            InstanceType: 'ml.m5.large',
+          },
+        ],
+      }),
+    );
+    await c.sm.send(
+      new CreateEndpointCommand({ EndpointName: 'sk-endpoint', EndpointConfigName: 'sk-config' }),
+    );
+    await waitForEndpoint(c.sm, 'sk-endpoint');
+    const invoke = () =>
+      runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'sk-endpoint',
+          ContentType: 'text/csv',
+          Body: '5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3',
+        }),
+      );
+    const out = JSON.parse(new TextDecoder().decode((await invoke()).Body)) as {
+      labels: number[];
+      probabilities: number[][];
+    };
+    expect(out.labels).toEqual([0, 2]);
+    expect(out.probabilities[0]).toHaveLength(3);
+
+    // Kill the model server process: the fleet notices and starts a replacement.
+    execFileSync('pkill', ['-9', '-f', `lathe_serve.py`]);
+    const deadline = Date.now() + 30_000;
+    let recovered = false;
+    while (!recovered && Date.now() < deadline) {
+      try {
+        recovered = JSON.parse(new TextDecoder().decode((await invoke()).Body)).labels[0] === 0;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    expect(recovered).toBe(true);
+    const d = await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'sk-endpoint' }));
+    expect(d.ProductionVariants?.[0]?.CurrentInstanceCount).toBe(1);
+
+    await expect(
+      runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'sk-endpoint', ContentType: 'image/png', Body: 'x' }),
+      ),
+    ).rejects.toMatchObject({ name: 'ModelError', OriginalStatusCode: 500 });
+  });
+});
