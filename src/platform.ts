@@ -116,6 +116,7 @@ export async function startLathe(
     stopGraceMs: 30_000,
     maxOutstandingPerInstance: 256,
     instanceWaitMs: 10_000,
+    serverlessIdleMs: config.serverlessIdleSeconds * 1000,
   });
 
   const inference = { resources: store.resources, tags: store.tags, scope, now: Date.now };

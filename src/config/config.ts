@@ -37,7 +37,9 @@ export const configSchema = z
     stopGraceSeconds: z.coerce.number().min(0).max(3600).default(120),
     /** How often a running job's checkpoints are uploaded to CheckpointConfig.S3Uri. */
     checkpointSyncSeconds: z.coerce.number().min(0.1).max(3600).default(5),
-    /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
+    /** A serverless endpoint variant with no request for this long stops its instance. */
+  serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
+  /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
     maxJsonBodyBytes: z.coerce
       .number()
       .int()
@@ -93,6 +95,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LATHE_PYTHON: 'pythonPath',
   LATHE_STOP_GRACE_SECONDS: 'stopGraceSeconds',
   LATHE_CHECKPOINT_SYNC_SECONDS: 'checkpointSyncSeconds',
+  LATHE_SERVERLESS_IDLE_SECONDS: 'serverlessIdleSeconds',
   LATHE_LOG_LEVEL: 'logLevel',
 };
 

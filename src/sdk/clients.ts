@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 
 /** Official AWS SDK clients pointed at a Lathe server. */
 export interface LatheClients {
   readonly sagemaker: SageMakerClient;
   readonly s3: S3Client;
   readonly logs: CloudWatchLogsClient;
+  /** InvokeEndpoint (signed with service name `sagemaker`, like the control plane). */
+  readonly runtime: SageMakerRuntimeClient;
   readonly endpoint: string;
   readonly region: string;
   destroy(): void;
@@ -42,22 +45,26 @@ function credentialsFrom(options: ConnectOptions): { accessKeyId: string; secret
   return { accessKeyId: id, secretAccessKey: secret };
 }
 
+/** Builds the official clients for a Lathe server; credentials from the options or `<dataDir>/credentials`. */
 export function connect(options: ConnectOptions): LatheClients {
   const region = options.region ?? 'us-east-1';
   const common = { endpoint: options.endpoint, region, credentials: credentialsFrom(options) };
   const sagemaker = new SageMakerClient(common);
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   const logs = new CloudWatchLogsClient(common);
+  const runtime = new SageMakerRuntimeClient(common);
   return {
     sagemaker,
     s3,
     logs,
+    runtime,
     endpoint: options.endpoint,
     region,
     destroy() {
       sagemaker.destroy();
       s3.destroy();
       logs.destroy();
+      runtime.destroy();
     },
   };
 }

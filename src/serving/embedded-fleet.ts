@@ -36,6 +36,8 @@ export interface EmbeddedFleetDeps {
   readonly maxOutstandingPerInstance: number;
   /** How long a request waits for an instance while one is (re)starting. */
   readonly instanceWaitMs: number;
+  /** A serverless variant with no request for this long scales back to zero (or its provisioned concurrency). */
+  readonly serverlessIdleMs: number;
 }
 
 interface Deployment {
@@ -54,7 +56,18 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   private readonly endpoints = new Map<string, Deployment>();
   private generation = 0;
 
-  constructor(private readonly deps: EmbeddedFleetDeps) {}
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly deps: EmbeddedFleetDeps) {
+    this.sweeper = setInterval(
+      () => {
+        const now = Date.now();
+        for (const d of this.endpoints.values()) for (const p of d.order) void p.reapIdle(now);
+      },
+      Math.min(1000, deps.serverlessIdleMs),
+    );
+    this.sweeper.unref();
+  }
 
   private async build(plan: DeploymentPlan): Promise<Deployment> {
     const generation = ++this.generation;
@@ -66,13 +79,20 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
         const pool = new VariantPool(
           v.variantName,
           v.initialWeight,
-          v.serverless ? 0 : v.initialInstanceCount,
+          v.initialInstanceCount,
           this.deps.factoryFor(v.model, modelDir, {
             endpointName: plan.endpointName,
             variantName: v.variantName,
           }),
           this.deps.logger,
           this.deps.stopGraceMs,
+          v.serverless
+            ? {
+                maxConcurrency: v.serverless.maxConcurrency,
+                warm: v.serverless.provisionedConcurrency ?? 0,
+                idleMs: this.deps.serverlessIdleMs,
+              }
+            : undefined,
         );
         pools.set(v.variantName, pool);
       }
@@ -138,6 +158,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
 
   /** Stops every endpoint, for shutdown. */
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
     await Promise.all(all.map((d) => Promise.all(d.order.map((p) => p.close()))));
@@ -171,13 +192,21 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
         );
       }
       const pool = this.choose(deployment, request.targetVariant);
-      const instance = await pool.pick(this.deps.instanceWaitMs);
+      const instance = await pool.pick(this.deps.instanceWaitMs).catch((e: Error) => {
+        throw new AwsError('ServiceUnavailable', `Could not start an instance of variant ${pool.variantName}: ${e.message}`);
+      });
       const switched = this.endpoints.get(endpointName) !== deployment;
       if (!instance) {
         if (switched && attempt === 0) continue;
         throw new AwsError(
           'ServiceUnavailable',
           `No instance of variant ${pool.variantName} is running; retry.`,
+        );
+      }
+      if (pool.serverless && pool.outstanding >= pool.serverless.maxConcurrency) {
+        throw new AwsError(
+          'ThrottlingException',
+          `Serverless variant ${pool.variantName} is at its MaxConcurrency (${pool.serverless.maxConcurrency}).`,
         );
       }
       if (instance.outstanding >= this.deps.maxOutstandingPerInstance) {

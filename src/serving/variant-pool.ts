@@ -6,8 +6,19 @@ import type { InstanceFactory, ModelInstance } from './instances/model-instance.
  * crashed instance leaves rotation at once and a replacement is started; the pool can
  * grow and shrink in place (UpdateEndpointWeightsAndCapacities, autoscaling).
  */
+/** A serverless variant: no instance while idle, one started by the first request. */
+export interface ServerlessPolicy {
+  readonly maxConcurrency: number;
+  /** Instances kept warm (ProvisionedConcurrency), 0 by default. */
+  readonly warm: number;
+  /** Idle time after which the variant scales back to `warm`. */
+  readonly idleMs: number;
+}
+
 export class VariantPool {
   private readonly instances: ModelInstance[] = [];
+  private lastActivity = Date.now();
+  private coldStart: Promise<void> | undefined;
   private desired: number;
   private counter = 0;
   private closed = false;
@@ -21,8 +32,9 @@ export class VariantPool {
     private readonly factory: InstanceFactory,
     private readonly logger: Logger,
     private readonly stopGraceMs: number,
+    readonly serverless?: ServerlessPolicy,
   ) {
-    this.desired = desiredCount;
+    this.desired = serverless ? serverless.warm : desiredCount;
   }
 
   get currentCount(): number {
@@ -79,8 +91,34 @@ export class VariantPool {
     retry(0);
   }
 
+  /** Marks the variant busy now (a request arrived), for the idle scale-in of serverless variants. */
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Serverless: scales back to the warm count once idle long enough. */
+  async reapIdle(now: number): Promise<void> {
+    if (!this.serverless || this.closed || this.outstanding > 0) return;
+    if (now - this.lastActivity < this.serverless.idleMs || this.instances.length <= this.serverless.warm) return;
+    this.logger.info('serverless variant idle; scaling in', { variant: this.variantName, to: this.serverless.warm });
+    await this.resize(this.serverless.warm);
+  }
+
+  /** Serverless cold start: one instance, shared by every request that arrives meanwhile. */
+  private async scaleFromZero(): Promise<void> {
+    this.coldStart ??= (async () => {
+      this.desired = Math.max(this.desired, 1);
+      await this.fill();
+    })().finally(() => {
+      this.coldStart = undefined;
+    });
+    await this.coldStart;
+  }
+
   /** The least busy instance, waiting briefly for one while a replacement starts. */
   async pick(waitMs: number): Promise<ModelInstance | undefined> {
+    this.touch();
+    if (this.serverless && this.instances.length === 0 && !this.closed) await this.scaleFromZero();
     if (this.instances.length === 0 && !this.closed && (this.starting > 0 || this.desired > 0)) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -14,9 +14,9 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientConfig, repoRoot, startServer, type TestServer } from '../helpers/server.js';
+import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
+import { createSklearnModel } from '../helpers/sklearn-model.js';
 import {
   clients,
   datasetsDir,
@@ -154,7 +154,7 @@ describe('built-in XGBoost endpoints', () => {
     expect(csv.InvokedProductionVariant).toBe('AllTraffic');
     const got = new TextDecoder().decode(csv.Body).trim().split('\n').map(Number);
     expect(got).toHaveLength(expected.length);
-    got.forEach((p, i) => expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6));
+    for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
 
     const json = await runtime.send(
       new InvokeEndpointCommand({
@@ -167,7 +167,8 @@ describe('built-in XGBoost endpoints', () => {
       }),
     );
     const parsed = JSON.parse(new TextDecoder().decode(json.Body)) as { predictions: { score: number }[] };
-    parsed.predictions.forEach((p, i) => expect(Math.abs(p.score - expected[i]!)).toBeLessThan(1e-6));
+    for (const [i, p] of parsed.predictions.entries())
+      expect(Math.abs(p.score - expected[i]!)).toBeLessThan(1e-6);
   });
 
   it('answers malformed payloads and unknown endpoints with 4xx, never 500', async () => {
@@ -309,57 +310,7 @@ describe('built-in XGBoost endpoints', () => {
 
 describe('Python script-mode endpoints', () => {
   it('serves a scikit-learn model through inference.py and replaces a crashed instance', async () => {
-    // Train with the sklearn script, then package the model with its inference code as the
-    // SageMaker Python SDK does (code/ inside model.tar.gz).
-    await uploadDataset(c.s3, bucket, 'iris');
-    const srcDir = join(repoRoot, 'test', 'fixtures', 'scripts', 'sklearn');
-    const tmp = mkdtempSync(join(tmpdir(), 'lathe-sk-'));
-    await tar.c({ gzip: true, file: join(tmp, 'src.tar.gz'), cwd: srcDir }, ['.']);
-    await c.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: 'code/sk.tar.gz',
-        Body: readFileSync(join(tmp, 'src.tar.gz')),
-      }),
-    );
-    await c.sm.send(
-      new CreateTrainingJobCommand({
-        ...xgboostJob('sk-train', bucket, 'iris', { C: '1.0' }),
-        AlgorithmSpecification: {
-          TrainingImage: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
-          TrainingInputMode: 'File',
-        },
-        HyperParameters: {
-          sagemaker_program: 'train.py',
-          sagemaker_submit_directory: `s3://${bucket}/code/sk.tar.gz`,
-        },
-      }),
-    );
-    const job = await waitForJob(c.sm, 'sk-train');
-    expect(job.TrainingJobStatus, job.FailureReason).toBe('Completed');
-    const modelDir = mkdtempSync(join(tmpdir(), 'lathe-skm-'));
-    execFileSync('tar', ['-xzf', await download(job.ModelArtifacts!.S3ModelArtifacts!), '-C', modelDir]);
-    execFileSync('mkdir', ['-p', join(modelDir, 'code')]);
-    execFileSync('cp', [join(srcDir, 'inference.py'), join(modelDir, 'code/')]);
-    await tar.c({ gzip: true, file: join(tmp, 'model.tar.gz'), cwd: modelDir }, ['model.joblib', 'code']);
-    await c.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: 'models/sk/model.tar.gz',
-        Body: readFileSync(join(tmp, 'model.tar.gz')),
-      }),
-    );
-    await c.sm.send(
-      new CreateModelCommand({
-        ModelName: 'sk-model',
-        ExecutionRoleArn: roleArn,
-        PrimaryContainer: {
-          Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
-          ModelDataUrl: `s3://${bucket}/models/sk/model.tar.gz`,
-          Environment: { SAGEMAKER_PROGRAM: 'inference.py' },
-        },
-      }),
-    );
+    await createSklearnModel(c, bucket, 'sk-model');
     await c.sm.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: 'sk-config',
