@@ -38,8 +38,8 @@ export const configSchema = z
     /** How often a running job's checkpoints are uploaded to CheckpointConfig.S3Uri. */
     checkpointSyncSeconds: z.coerce.number().min(0.1).max(3600).default(5),
     /** A serverless endpoint variant with no request for this long stops its instance. */
-  serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
-  /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
+    serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
+    /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
     maxJsonBodyBytes: z.coerce
       .number()
       .int()

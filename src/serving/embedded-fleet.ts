@@ -193,7 +193,10 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       }
       const pool = this.choose(deployment, request.targetVariant);
       const instance = await pool.pick(this.deps.instanceWaitMs).catch((e: Error) => {
-        throw new AwsError('ServiceUnavailable', `Could not start an instance of variant ${pool.variantName}: ${e.message}`);
+        throw new AwsError(
+          'ServiceUnavailable',
+          `Could not start an instance of variant ${pool.variantName}: ${e.message}`,
+        );
       });
       const switched = this.endpoints.get(endpointName) !== deployment;
       if (!instance) {

@@ -99,8 +99,12 @@ export class VariantPool {
   /** Serverless: scales back to the warm count once idle long enough. */
   async reapIdle(now: number): Promise<void> {
     if (!this.serverless || this.closed || this.outstanding > 0) return;
-    if (now - this.lastActivity < this.serverless.idleMs || this.instances.length <= this.serverless.warm) return;
-    this.logger.info('serverless variant idle; scaling in', { variant: this.variantName, to: this.serverless.warm });
+    if (now - this.lastActivity < this.serverless.idleMs || this.instances.length <= this.serverless.warm)
+      return;
+    this.logger.info('serverless variant idle; scaling in', {
+      variant: this.variantName,
+      to: this.serverless.warm,
+    });
     await this.resize(this.serverless.warm);
   }
 

@@ -243,11 +243,7 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
     return { kind: 'signalled', signal: exit.signal ?? 'a signal', failureFile, stderrTail };
   }
 
-  async function uploadArtifacts(
-    job: TrainingJobRecord,
-    ws: JobWorkspace,
-    log: LogCollector,
-  ): Promise<string | undefined> {
+  async function uploadArtifacts(job: TrainingJobRecord, ws: JobWorkspace): Promise<string | undefined> {
     const req = job.request as unknown as {
       OutputDataConfig: { S3OutputPath: string; CompressionType?: string };
     };
@@ -327,7 +323,7 @@ export function createTrainingRunner(deps: TrainingRunnerDeps) {
       if (ran) {
         await transition(name, 'Uploading', 'Uploading generated training model');
         try {
-          modelArtifacts = await uploadArtifacts(job, ws, log);
+          modelArtifacts = await uploadArtifacts(job, ws);
         } catch (e) {
           if (end.kind === 'exited' && end.code === 0) {
             end = {
