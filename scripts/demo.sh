@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main demo on the embedded default: start Lathe, train built-in XGBoost on a real
-# dataset (breast cancer, binary classification) with `lathe train`, show its metrics.
+# dataset (breast cancer, binary classification) with `lathe train`, show its metrics, deploy
+# the model on an endpoint, send it validation rows as CSV, compare its predictions with the
+# true labels, and delete the endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -32,5 +34,24 @@ lathe train --algorithm xgboost \
 echo
 echo "== lathe jobs"
 lathe jobs list
+
+echo
+echo "== lathe deploy: serve the trained model on an endpoint"
+lathe deploy demo-breast-cancer --name demo-breast-cancer
+
+echo
+echo "== lathe invoke: 12 validation rows as CSV (label column dropped)"
+rows=$(head -n 12 test/fixtures/datasets/breast-cancer/validation.csv)
+cut -d, -f2- <<<"$rows" >"$data_dir/rows.csv"
+predictions=$(lathe invoke demo-breast-cancer --content-type text/csv --body "@$data_dir/rows.csv")
+paste <(cut -d, -f1 <<<"$rows") <(printf '%s\n' "$predictions") | awk -F'\t' '
+  BEGIN { printf "  %-10s  %-11s  %s\n", "true label", "P(label=1)", "predicted"; right = 0 }
+  { p = ($2 >= 0.5) ? 1 : 0; right += (p == $1); printf "  %-10s  %-11.4f  %s\n", $1, $2, p }
+  END { printf "  %d of %d right\n", right, NR }'
+
+echo
+echo "== lathe endpoints"
+lathe endpoints list
+lathe endpoints delete demo-breast-cancer
 echo
 echo "The same server answers the AWS CLI, boto3 and the JS SDK; see README.md."

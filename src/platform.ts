@@ -8,25 +8,37 @@ import { openObjectStore } from './adapters/objects/open-object-store.js';
 import { createLocalQueue } from './adapters/queue/local-queue.js';
 import { openMetadataStore } from './adapters/sql/open-metadata-store.js';
 import { createApp } from './api/app.js';
+import { autoscalingOperations } from './api/autoscaling/autoscaling-operations.js';
 import { endpointConfigOperations } from './api/control/endpoint-configs.js';
 import { endpointOperations } from './api/control/endpoints.js';
 import { modelOperations } from './api/control/models.js';
 import { tagOperations } from './api/control/tags.js';
 import { trainingJobOperations } from './api/control/training-jobs.js';
+import { transformJobOperations } from './api/control/transform-jobs.js';
 import { logsOperations } from './api/logs/logs-operations.js';
+import { createMetricsEndpoint } from './api/metrics-endpoint.js';
+import { createRuntimeApi } from './api/runtime/runtime-api.js';
 import type { LatheConfig } from './config/config.js';
+import { asyncFamilies } from './metrics/async-families.js';
+import { endpointFamilies } from './metrics/endpoint-families.js';
+import { trainingJobGauge } from './metrics/training-job-gauge.js';
 import type { Logger } from './ports/logger.js';
 import { ensureRootCredentials } from './security/credentials.js';
+import { createAsyncInvocationService } from './services/async-invocations.js';
+import { createAutoscalingService } from './services/autoscaling.js';
 import { createEndpointConfigService } from './services/endpoint-configs.js';
+import { createEndpointMetricsService } from './services/endpoint-metrics.js';
 import { createEndpointService } from './services/endpoints.js';
 import { createLogReader } from './services/log-reader.js';
 import { createModelService } from './services/models.js';
 import { createTagService } from './services/tags.js';
 import { createTrainingJobService } from './services/training-jobs.js';
+import { createTransformJobService } from './services/transform-jobs.js';
 import { EmbeddedFleet } from './serving/embedded-fleet.js';
 import { createEndpointLogSink } from './serving/endpoint-logs.js';
 import { instanceFactoryFor } from './serving/instance-factories.js';
 import { createTrainingRunner } from './worker/training-runner.js';
+import { createTransformRunner } from './worker/transform-runner.js';
 
 export interface RunningLathe {
   readonly url: string;
@@ -92,6 +104,7 @@ export async function startLathe(
     if (type === 'model') return models.existsArn(arn);
     if (type === 'endpoint-config') return endpointConfigs.existsArn(arn);
     if (type === 'endpoint') return endpoints.existsArn(arn);
+    if (type === 'transform-job') return transformJobs.existsArn(arn);
     if (type !== 'training-job') return undefined;
     // ARNs carry the lower-cased name; the name filter is case-insensitive.
     const jobs = await store.trainingJobs.list({ nameContains: arn.slice(arn.lastIndexOf('/') + 1) });
@@ -123,6 +136,48 @@ export async function startLathe(
   const models = createModelService(inference);
   const endpointConfigs = createEndpointConfigService(inference);
   const endpoints = createEndpointService({ ...inference, fleet, logger });
+  const endpointMetrics = createEndpointMetricsService({
+    store: store.endpointMetrics,
+    state: (name) => fleet.state(name),
+    logger,
+  });
+  const asyncInvocations = createAsyncInvocationService({
+    queue: store.workQueue,
+    resources: store.resources,
+    objects,
+    router: fleet,
+    fleet,
+    metrics: endpointMetrics,
+    logger,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  const transformJobs = createTransformJobService({
+    ...inference,
+    executor: createTransformRunner({ objects, fleet, router: fleet, logger }),
+    logger,
+  });
+
+  const autoscaling = createAutoscalingService({
+    resources: store.resources,
+    scope,
+    logger,
+    now: Date.now,
+    variantExists: async (endpoint, variant) =>
+      fleet.state(endpoint)?.some((v) => v.variantName === variant) ?? false,
+    currentCapacity: (endpoint, variant) =>
+      fleet.state(endpoint)?.find((v) => v.variantName === variant)?.currentInstanceCount,
+    invocationsPerInstance: (endpoint, variant, window) =>
+      endpointMetrics.invocationsPerInstance(endpoint, variant, window * 1000),
+    setCapacity: async (endpoint, variant, count) => {
+      await endpoints.updateWeightsAndCapacities({
+        EndpointName: endpoint,
+        DesiredWeightsAndCapacities: [{ VariantName: variant, DesiredInstanceCount: count }],
+      });
+    },
+    intervalMs: config.autoscaleIntervalSeconds * 1000,
+    windowSeconds: config.autoscaleWindowSeconds,
+  });
 
   let ready = false;
   const app = createApp({
@@ -140,8 +195,24 @@ export async function startLathe(
       ...modelOperations(models),
       ...endpointConfigOperations(endpointConfigs),
       ...endpointOperations(endpoints),
+      ...transformJobOperations(transformJobs),
     },
-    runtime: fleet,
+    runtime: createRuntimeApi({
+      router: fleet,
+      region: config.region,
+      accountId: config.accountId,
+      metrics: endpointMetrics,
+      asyncInvocations,
+    }),
+    metrics: createMetricsEndpoint(
+      [
+        () => endpointFamilies(endpointMetrics.counters()),
+        async () => asyncFamilies(await asyncInvocations.stats()),
+        trainingJobGauge(store.trainingJobs),
+      ],
+      logger,
+    ),
+    autoscaling: autoscalingOperations(autoscaling),
     logs: logsOperations(createLogReader(store), config.region, config.accountId),
     isReady: () => ready,
   });
@@ -153,10 +224,17 @@ export async function startLathe(
   const recovered = await trainingJobs.recover();
   if (recovered.restarted.length || recovered.ended.length) logger.info('recovered training jobs', recovered);
   queue.process(runner.run);
+  autoscaling.start();
+  const recoveredTransforms = await transformJobs.recover();
+  if (recoveredTransforms.failed.length || recoveredTransforms.stopped.length) {
+    logger.info('recovered transform jobs', recoveredTransforms);
+  }
   const recoveredEndpoints = await endpoints.recover();
   if (recoveredEndpoints.redeployed.length || recoveredEndpoints.deleted.length) {
     logger.info('recovered endpoints', recoveredEndpoints);
   }
+  endpointMetrics.start();
+  asyncInvocations.start();
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, app);
   await new Promise<void>((resolve, reject) => {
@@ -181,8 +259,12 @@ export async function startLathe(
         server.closeIdleConnections();
         await runner.stopAll();
         await queue.close();
+        await autoscaling.close();
+        await transformJobs.close();
+        await asyncInvocations.close();
         endpoints.close();
         await fleet.close();
+        await endpointMetrics.close();
         server.closeAllConnections();
         await closed;
         await objects.close?.();

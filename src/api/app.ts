@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, isAwsError } from '../errors/aws-error.js';
-import type { InferenceRouter } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { isSigV2Query, verifySigV2Query } from '../security/sigv2-query.js';
@@ -9,7 +8,7 @@ import { peekSigningService, type SecretLookup, sha256Hex, verifySigV4 } from '.
 import { readBody, sendJson, sendJsonError } from './http-io.js';
 import { dispatchJsonRpc } from './json-protocol.js';
 import type { OperationTable } from './operation.js';
-import { invokeEndpoint, isRuntimePath, MAX_INVOCATION_BYTES } from './runtime/invoke-endpoint.js';
+import { isRuntimePath, MAX_INVOCATION_BYTES, type RuntimeApi } from './runtime/runtime-api.js';
 import { handleS3Request, writeS3Error } from './s3/s3-router.js';
 import { handleSts, sendStsError } from './sts.js';
 
@@ -25,7 +24,11 @@ export interface AppDeps {
   /** SageMaker control plane operations (`X-Amz-Target: SageMaker.<Op>`). */
   readonly sagemaker: OperationTable;
   /** SageMaker Runtime: InvokeEndpoint routed to the serving fleet. */
-  readonly runtime: InferenceRouter;
+  readonly runtime: RuntimeApi;
+  /** Prometheus text at GET /metrics (unauthenticated, like /health). */
+  readonly metrics?: (res: ServerResponse) => Promise<void>;
+  /** Application Auto Scaling (`X-Amz-Target: AnyScaleFrontendService.<Op>`). */
+  readonly autoscaling: OperationTable;
   /** CloudWatch Logs operations (`X-Amz-Target: Logs_20140328.<Op>`). */
   readonly logs: OperationTable;
   readonly isReady: () => boolean;
@@ -44,6 +47,9 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
       const ready = deps.isReady();
       sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }, 'application/json');
       return;
+    }
+    if (req.method === 'GET' && path === '/metrics' && !req.headers.authorization && deps.metrics) {
+      return deps.metrics(res);
     }
     if (!deps.isReady()) throw new AwsError('ServiceUnavailable', 'Lathe is starting or shutting down.');
 
@@ -84,19 +90,13 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     });
     const ctx = { requestId, accessKeyId: auth.accessKeyId, region: auth.region };
     if (runtimeCall) {
-      return invokeEndpoint(
-        req,
-        res,
-        body,
-        deps.runtime,
-        requestId,
-        (endpoint) =>
-          `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}`,
-      );
+      return deps.runtime(req, res, body, requestId);
     }
     switch (auth.service) {
       case 'sagemaker':
         return dispatchJsonRpc(req, res, body, 'SageMaker', deps.sagemaker, ctx);
+      case 'application-autoscaling':
+        return dispatchJsonRpc(req, res, body, 'AnyScaleFrontendService', deps.autoscaling, ctx);
       case 'logs':
         return dispatchJsonRpc(req, res, body, 'Logs_20140328', deps.logs, ctx);
       case 'sts':

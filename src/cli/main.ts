@@ -3,6 +3,9 @@ import { Command, Option } from 'commander';
 import { loadClientConfig } from '../config/config.js';
 import { connect } from '../sdk/clients.js';
 import { quietNodeVersionWarning } from '../sdk/quiet-node-version-warning.js';
+import { deployCommand } from './deploy.js';
+import { deleteEndpoint, describeEndpoint, listEndpoints } from './endpoints.js';
+import { invokeCommand } from './invoke.js';
 import { describeJob, listJobs, showLogs, stopJob } from './jobs.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
@@ -26,6 +29,16 @@ function clientsFrom(cmd: Command) {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Runs a client command with connected clients, and closes them after. */
+async function withClients(cmd: Command, run: (clients: ReturnType<typeof connect>) => Promise<void>) {
+  const clients = clientsFrom(cmd);
+  try {
+    await run(clients);
+  } finally {
+    clients.destroy();
+  }
+}
 
 program
   .option('--endpoint-url <url>', 'Lathe server URL (default LATHE_ENDPOINT_URL or http://127.0.0.1:7070)')
@@ -108,6 +121,48 @@ jobs.command('stop <job>').action(async (job: string, _o: unknown, cmd: Command)
     clients.destroy();
   }
 });
+
+program
+  .command('deploy <source>')
+  .description("serve a training job's model (or an s3:// model.tar.gz) on an endpoint")
+  .option('--name <name>', 'endpoint name (default: the training job name, or the model name)')
+  .addOption(new Option('--instances <n>', 'instance count').default(1).argParser(Number))
+  .option('--instance-type <type>', 'instance type', 'ml.m5.large')
+  .option('--serverless', 'a serverless variant instead of instances')
+  .addOption(new Option('--memory <mb>', 'serverless memory size').default(2048).argParser(Number))
+  .addOption(new Option('--max-concurrency <n>', 'serverless concurrency').default(5).argParser(Number))
+  .option('--image <uri>', "serving image (default: the job's image, or built-in XGBoost for s3://)")
+  .option('--env <KEY=VALUE>', 'a container environment variable (repeatable)', collect, [])
+  .option('--no-wait', 'return once the endpoint is Creating')
+  .action((source: string, opts, cmd: Command) => withClients(cmd, (c) => deployCommand(c, source, opts)));
+
+program
+  .command('invoke <endpoint>')
+  .description('send one request to an endpoint and print the response body')
+  .requiredOption('--body <text|@file>', 'the request body, or @path to read it from a file')
+  .option('--content-type <type>', 'request content type', 'text/csv')
+  .option('--accept <type>', 'response content type to ask for')
+  .option('--variant <name>', 'production variant to invoke (TargetVariant)')
+  .action((endpoint: string, opts, cmd: Command) =>
+    withClients(cmd, (c) => invokeCommand(c, endpoint, opts)),
+  );
+
+const endpoints = program.command('endpoints').description('list, describe and delete endpoints');
+endpoints
+  .command('list', { isDefault: true })
+  .addOption(new Option('--limit <n>', 'how many').default(50).argParser(Number))
+  .action((opts: { limit: number }, cmd: Command) => withClients(cmd, (c) => listEndpoints(c, opts)));
+endpoints
+  .command('describe <name>')
+  .action((name: string, _o: unknown, cmd: Command) => withClients(cmd, (c) => describeEndpoint(c, name)));
+endpoints
+  .command('delete <name>')
+  .description('delete an endpoint, its endpoint configuration and its models')
+  .option('--keep-config', 'keep the endpoint configuration')
+  .option('--keep-model', 'keep the models')
+  .action((name: string, opts: { keepConfig?: boolean; keepModel?: boolean }, cmd: Command) =>
+    withClients(cmd, (c) => deleteEndpoint(c, name, opts)),
+  );
 
 program.parseAsync().catch((e: unknown) => {
   const err = e as { name?: string; message?: string };

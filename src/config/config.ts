@@ -37,6 +37,10 @@ export const configSchema = z
     stopGraceSeconds: z.coerce.number().min(0).max(3600).default(120),
     /** How often a running job's checkpoints are uploaded to CheckpointConfig.S3Uri. */
     checkpointSyncSeconds: z.coerce.number().min(0.1).max(3600).default(5),
+    /** How often autoscaling policies are evaluated. */
+    autoscaleIntervalSeconds: z.coerce.number().min(0.1).max(3600).default(60),
+    /** The window over which SageMakerVariantInvocationsPerInstance is measured (at most 300 s). */
+    autoscaleWindowSeconds: z.coerce.number().min(1).max(300).default(60),
     /** A serverless endpoint variant with no request for this long stops its instance. */
     serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
     /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
@@ -96,6 +100,8 @@ const envNames: Record<string, keyof ConfigInput> = {
   LATHE_STOP_GRACE_SECONDS: 'stopGraceSeconds',
   LATHE_CHECKPOINT_SYNC_SECONDS: 'checkpointSyncSeconds',
   LATHE_SERVERLESS_IDLE_SECONDS: 'serverlessIdleSeconds',
+  LATHE_AUTOSCALE_INTERVAL_SECONDS: 'autoscaleIntervalSeconds',
+  LATHE_AUTOSCALE_WINDOW_SECONDS: 'autoscaleWindowSeconds',
   LATHE_LOG_LEVEL: 'logLevel',
 };
 

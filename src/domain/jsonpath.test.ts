@@ -49,7 +49,18 @@ describe('JSONPath subset of batch transform DataProcessing', () => {
   });
 
   it('rejects expressions outside the subset with a reason', () => {
-    for (const bad of ['features', '$..a', '$[?(@.a)]', '$[1:2:3]', '$[a]', '$[', '$.', '$[]', '$[[0]]', '$x']) {
+    for (const bad of [
+      'features',
+      '$..a',
+      '$[?(@.a)]',
+      '$[1:2:3]',
+      '$[a]',
+      '$[',
+      '$.',
+      '$[]',
+      '$[[0]]',
+      '$x',
+    ]) {
       expect(() => parseJsonPath(bad), bad).toThrow(JsonPathError);
     }
     expect(() => parseJsonPath('$..a')).toThrow(/recursive descent/);

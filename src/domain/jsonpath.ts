@@ -73,7 +73,11 @@ function parseBracket(body: string, source: string): JsonPathStep {
     if (step !== undefined) throw new JsonPathError(`'${source}': slice steps are not supported`);
     const start = from!.trim() === '' ? undefined : parseInteger(from!, source);
     const end = to!.trim() === '' ? undefined : parseInteger(to!, source);
-    return { kind: 'slice', ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+    return {
+      kind: 'slice',
+      ...(start === undefined ? {} : { start }),
+      ...(end === undefined ? {} : { end }),
+    };
   });
   return { kind: 'indexes', selectors };
 }
@@ -142,7 +146,8 @@ function select(step: JsonPathStep, value: unknown, source: string): unknown[] {
       return [value[step.name]];
     }
     case 'names': {
-      if (!isObject(value)) throw new JsonPathError(`'${source}': names select from an object, not ${describe(value)}`);
+      if (!isObject(value))
+        throw new JsonPathError(`'${source}': names select from an object, not ${describe(value)}`);
       const picked: Record<string, unknown> = {};
       for (const n of step.names) if (Object.hasOwn(value, n)) picked[n] = value[n];
       return [picked];

@@ -29,6 +29,10 @@ export const errorCatalog = {
   ConflictException: client(400, 'The resource changed concurrently.'),
   ResourceNotFoundException: client(400, 'The named resource does not exist (CloudWatch Logs).'),
   InvalidParameterException: client(400, 'A parameter is invalid (CloudWatch Logs).'),
+  ObjectNotFoundException: client(
+    400,
+    'The scalable target or scaling policy does not exist (Application Auto Scaling).',
+  ),
   // Authentication and authorisation.
   MissingAuthenticationToken: client(403, 'The request is not signed.'),
   IncompleteSignature: client(400, 'The Authorization header is malformed.'),

@@ -120,7 +120,14 @@ export interface MetricStore {
  * Resources kept as one JSON record each plus a few indexed columns: models, endpoint
  * configurations, endpoints, transform jobs. Names are unique per kind.
  */
-export type ResourceKind = 'model' | 'endpoint-config' | 'endpoint' | 'transform-job';
+export type ResourceKind =
+  | 'model'
+  | 'endpoint-config'
+  | 'endpoint'
+  | 'transform-job'
+  | 'scalable-target'
+  | 'scaling-policy'
+  | 'scaling-activity';
 
 export interface StoredResource<T> {
   readonly kind: ResourceKind;

@@ -113,7 +113,9 @@ export class Session {
   ): Promise<DescribeEndpointCommandOutput> {
     const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
     for (;;) {
-      const d = await this.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+      const d = await this.clients.sagemaker.send(
+        new DescribeEndpointCommand({ EndpointName: endpointName }),
+      );
       const status = d.EndpointStatus ?? '';
       if (status === 'InService') return d;
       if (!['Creating', 'Updating', 'SystemUpdating'].includes(status)) {
@@ -123,7 +125,8 @@ export class Session {
           ['InService'],
         );
       }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for endpoint ${endpointName} (${status})`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for endpoint ${endpointName} (${status})`);
       await sleep(options.pollMs ?? 250);
     }
   }

@@ -1,7 +1,4 @@
-import {
-  DescribeTrainingJobCommand,
-  type DescribeTrainingJobCommandOutput,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeTrainingJobCommand, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { UnexpectedStatusError } from './errors.js';
 import type { Session } from './session.js';
 import { watchTrainingJob } from './training.js';

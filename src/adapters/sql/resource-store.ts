@@ -16,6 +16,9 @@ const kindNames: Readonly<Record<ResourceKind, string>> = {
   'endpoint-config': 'endpoint configuration',
   endpoint: 'endpoint',
   'transform-job': 'transform job',
+  'scalable-target': 'scalable target',
+  'scaling-policy': 'scaling policy',
+  'scaling-activity': 'scaling activity',
 };
 
 /**

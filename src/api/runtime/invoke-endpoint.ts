@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsError } from '../../errors/aws-error.js';
-import type { InferenceRouter } from '../../ports/endpoint-fleet.js';
+import { AwsError, isAwsError } from '../../errors/aws-error.js';
+import type { InferenceRouter, InvocationResult } from '../../ports/endpoint-fleet.js';
+import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
 
 /** SageMaker Runtime's payload limit for InvokeEndpoint (6 MB). */
 export const MAX_INVOCATION_BYTES = 6 * 1024 * 1024;
-
-const ENDPOINT_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
 
 export function isRuntimePath(path: string): boolean {
   return path.startsWith('/endpoints/');
@@ -16,39 +15,58 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
+/** A router failure that still reached (or was refused by) a variant, with the status to record. */
+function routerFailureStatus(e: unknown): number | undefined {
+  if (!isAwsError(e)) return undefined;
+  if (e.code === 'ModelError') return 500;
+  if (e.code === 'ThrottlingException' || e.code === 'ServiceUnavailable') return 0;
+  return undefined;
+}
+
 /**
  * InvokeEndpoint (REST-JSON): `POST /endpoints/{name}/invocations`, raw body in, the model's
  * bytes out, with `x-Amzn-Invoked-Production-Variant`. A model's non-2xx becomes ModelError.
+ * `startedAt` (performance.now()) is when Lathe began handling the request; OverheadLatency is
+ * the time from then to the response, minus ModelLatency.
  */
-export async function invokeEndpoint(
+export async function invokeNamedEndpoint(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
+  endpointName: string,
   router: InferenceRouter,
   requestId: string,
   logGroupArn: (endpoint: string) => string,
+  metrics: InvocationRecorder | undefined,
+  startedAt: number,
 ): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const m = ENDPOINT_PATH.exec(path);
-  if (!m || req.method !== 'POST') {
-    throw new AwsError('ValidationError', `No runtime operation at ${req.method} ${path}.`);
+  const targetVariant = header(req, 'x-amzn-sagemaker-target-variant');
+  let result: InvocationResult;
+  try {
+    result = await router.invoke(endpointName, {
+      body,
+      contentType: header(req, 'content-type'),
+      accept: header(req, 'accept'),
+      customAttributes: header(req, 'x-amzn-sagemaker-custom-attributes'),
+      targetVariant,
+      inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
+    });
+  } catch (e) {
+    const status = routerFailureStatus(e);
+    if (metrics && status !== undefined) metrics.recordRouterFailure(endpointName, targetVariant, status);
+    throw e;
   }
-  const endpointName = decodeURIComponent(m[1]!);
-  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(endpointName) || endpointName.length > 63) {
-    throw new AwsError(
-      'ValidationError',
-      `1 validation error detected: Value '${endpointName}' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*`,
-    );
-  }
-  const result = await router.invoke(endpointName, {
-    body,
-    contentType: header(req, 'content-type'),
-    accept: header(req, 'accept'),
-    customAttributes: header(req, 'x-amzn-sagemaker-custom-attributes'),
-    targetVariant: header(req, 'x-amzn-sagemaker-target-variant'),
-    inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
-  });
   if (result.status < 200 || result.status > 299) {
+    if (metrics) {
+      const overhead = (performance.now() - startedAt) * 1000 - result.modelLatencyUs;
+      metrics.recordInvocation(
+        endpointName,
+        result.variantName,
+        result.status,
+        result.modelLatencyUs,
+        Math.max(overhead, 0),
+      );
+    }
     const text = result.body.toString('utf8').slice(0, 4096);
     const kind = result.status >= 500 ? 'server' : 'client';
     throw new AwsError(
@@ -66,4 +84,14 @@ export async function invokeEndpoint(
   if (result.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = result.customAttributes;
   res.writeHead(200, headers);
   res.end(result.body);
+  if (metrics) {
+    const overhead = (performance.now() - startedAt) * 1000 - result.modelLatencyUs;
+    metrics.recordInvocation(
+      endpointName,
+      result.variantName,
+      result.status,
+      result.modelLatencyUs,
+      Math.max(overhead, 0),
+    );
+  }
 }
