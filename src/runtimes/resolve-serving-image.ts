@@ -8,7 +8,8 @@ import { parseImageUri } from './resolve-image.js';
 export type ServingRuntime =
   | { readonly kind: 'xgboost-builtin'; readonly repository: string; readonly tag: string }
   | { readonly kind: 'python-script'; readonly repository: string; readonly tag: string }
-  | { readonly kind: 'node-script'; readonly repository: string; readonly tag: string };
+  | { readonly kind: 'node-script'; readonly repository: string; readonly tag: string }
+  | { readonly kind: 'echo'; readonly repository: string; readonly tag: string };
 
 export type ServingResolveResult = { ok: true; runtime: ServingRuntime } | { ok: false; reason: string };
 
@@ -23,13 +24,16 @@ const pythonScriptRepositories = [
 
 export const nodeInferenceRepository = 'lathe-node-inference';
 
+/** A model that answers each request with its own body: smoke tests and invocation-path benchmarks. */
+export const echoInferenceRepository = 'lathe-echo-inference';
+
 /** The environment variable naming the inference script, as the SageMaker Python SDK sets it. */
 export const programVariable = 'SAGEMAKER_PROGRAM';
 
 export const supportedServingImages =
   `sagemaker-xgboost (built-in XGBoost, or script mode with ${programVariable}), sagemaker-scikit-learn, ` +
   'pytorch-inference, tensorflow-inference, mxnet-inference, huggingface-*-inference (Python script mode), ' +
-  `${nodeInferenceRepository} (TypeScript/JavaScript script mode)`;
+  `${nodeInferenceRepository} (TypeScript/JavaScript script mode), ${echoInferenceRepository} (answers with the request body)`;
 
 /**
  * Resolves a model container's image. `field` names the member in messages
@@ -47,6 +51,7 @@ export function resolveServingImage(
   if (repository === 'sagemaker-xgboost') {
     return { ok: true, runtime: { kind: hasProgram ? 'python-script' : 'xgboost-builtin', repository, tag } };
   }
+  if (repository === echoInferenceRepository) return { ok: true, runtime: { kind: 'echo', repository, tag } };
   const node = repository === nodeInferenceRepository;
   if (node || pythonScriptRepositories.some((r) => r.test(repository))) {
     if (!hasProgram) {

@@ -224,6 +224,21 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
   return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
 }
 
+// Signing keys change once a day per scope: derive each once instead of four HMACs a request.
+const signingKeys = new Map<string, Buffer>();
+
+function cachedSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  // Keyed by the secret itself: a changed secret never finds the old key.
+  const id = `${secret}\n${date}\n${region}\n${service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    if (signingKeys.size > 1000) signingKeys.clear();
+    key = deriveSigningKey(secret, date, region, service);
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 export interface VerifyOptions {
   readonly dialect: ErrorDialect;
   readonly lookupSecret: SecretLookup;
@@ -302,7 +317,7 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
   const stringToSign = ['AWS4-HMAC-SHA256', auth.amzDate, credentialScope, sha256Hex(canonicalRequest)].join(
     '\n',
   );
-  const signingKey = deriveSigningKey(secret, auth.date, auth.region, auth.service);
+  const signingKey = cachedSigningKey(secret, auth.date, auth.region, auth.service);
   const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
   const given = Buffer.from(auth.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

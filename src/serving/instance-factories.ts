@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../ports/endpoint-fleet.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { parseImageUri } from '../runtimes/resolve-image.js';
+import { resolveServingImage } from '../runtimes/resolve-serving-image.js';
 import { downloadToFile, extractTarSafely } from '../worker/transfer.js';
 import type { InstanceFactory } from './instances/model-instance.js';
 import { startProcessInstance } from './instances/process-instance.js';
@@ -31,15 +31,6 @@ export interface InstanceFactoryOptions {
   readonly onLine: (context: VariantContext, instanceId: string, line: string) => void;
 }
 
-const pythonServingRepositories = [
-  /^sagemaker-scikit-learn$/,
-  /^pytorch-inference$/,
-  /^tensorflow-inference$/,
-  /^mxnet-inference$/,
-  /^huggingface-[a-z0-9-]*inference$/,
-  /^sagemaker-xgboost$/,
-];
-
 /** Unpacks SAGEMAKER_SUBMIT_DIRECTORY when it is an s3:// source archive (older SDKs). */
 async function codeDirectory(
   options: InstanceFactoryOptions,
@@ -65,21 +56,20 @@ export function instanceFactoryFor(
   context: VariantContext,
   options: InstanceFactoryOptions,
 ): InstanceFactory {
-  const repository = parseImageUri(model.image)?.repository ?? '';
-  const program = model.environment.SAGEMAKER_PROGRAM;
-  if (repository === 'sagemaker-xgboost' && !program) {
+  const resolved = resolveServingImage(model.image, model.environment);
+  if (!resolved.ok) return () => Promise.reject(new Error(resolved.reason));
+  const kind = resolved.runtime.kind;
+  if (kind === 'xgboost-builtin') {
     const entry = servingWorkerEntry('xgboost-worker');
     return (id) =>
       startThreadInstance(id, entry, { modelDir, environment: model.environment }, options.startupTimeoutMs);
   }
-  if (repository === 'lathe-echo-inference') {
+  if (kind === 'echo') {
     const entry = servingWorkerEntry('echo-worker');
     return (id) => startThreadInstance(id, entry, {}, options.startupTimeoutMs);
   }
-  const python = pythonServingRepositories.some((r) => r.test(repository));
-  if (!python && repository !== 'lathe-node-inference') {
-    return () => Promise.reject(new Error(`Image ${model.image} cannot be served here.`));
-  }
+  const python = kind === 'python-script';
+  const program = model.environment.SAGEMAKER_PROGRAM;
   let code: Promise<string> | undefined;
   return async (id) => {
     code ??= codeDirectory(options, model, modelDir);

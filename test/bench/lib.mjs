@@ -75,11 +75,16 @@ export async function signedWrkScript(lathe, path, body, contentType) {
     headers: { host: url.host, 'content-type': contentType },
     body,
   });
-  return luaScript(body, Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host')));
+  return luaScript(
+    body,
+    Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host')),
+    path,
+  );
 }
 
-export function luaScript(body, headers) {
+export function luaScript(body, headers, path) {
   const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(body)}`];
+  if (path) lines.push(`wrk.path = ${JSON.stringify(path)}`);
   for (const [k, v] of Object.entries(headers))
     lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
   const file = join(mkdtempSync(join(tmpdir(), 'lathe-wrk-')), 'request.lua');
