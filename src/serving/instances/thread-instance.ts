@@ -2,25 +2,45 @@ import { Worker } from 'node:worker_threads';
 import type { InvocationRequest } from '../../ports/endpoint-fleet.js';
 import { INSTANCE_STOPPING, type InstanceReply, type ModelInstance } from './model-instance.js';
 
-/** Messages between the router and a model worker thread. */
-export type ToWorker = {
+/** One request as a model worker thread receives it. */
+export type WorkerRequest = {
   readonly id: number;
   readonly body: Uint8Array;
   readonly contentType?: string;
   readonly accept?: string;
   readonly customAttributes?: string;
 };
+export type WorkerReply = {
+  readonly id: number;
+  readonly status: number;
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  readonly customAttributes?: string;
+};
+/** Requests travel in batches: everything that arrived in one turn of the event loop. */
+export type ToWorker = readonly WorkerRequest[];
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly status: number;
-      readonly body: Uint8Array;
-      readonly contentType: string;
-      readonly customAttributes?: string;
-    };
+  | { readonly type: 'replies'; readonly replies: readonly WorkerReply[] };
+
+/** Bodies at least this large are transferred; smaller ones are cheaper to copy. */
+export const TRANSFER_THRESHOLD = 64 * 1024;
+
+/** The buffers worth transferring rather than copying. */
+export function transferables(items: readonly { body: Uint8Array }[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const i of items) {
+    if (
+      i.body.byteLength >= TRANSFER_THRESHOLD &&
+      i.body.byteOffset === 0 &&
+      i.body.buffer.byteLength === i.body.byteLength
+    ) {
+      out.push(i.body.buffer as ArrayBuffer);
+    }
+  }
+  return out;
+}
 
 /**
  * A model instance in a worker thread: the model is loaded once in the thread and every
@@ -65,17 +85,27 @@ export async function startThreadInstance(
   });
 
   worker.on('message', (m: FromWorker) => {
-    if (m.type !== 'reply') return;
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    p.resolve({
-      status: m.status,
-      body: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
-      contentType: m.contentType,
-      customAttributes: m.customAttributes,
-    });
+    if (m.type !== 'replies') return;
+    for (const r of m.replies) {
+      const p = pending.get(r.id);
+      if (!p) continue;
+      pending.delete(r.id);
+      p.resolve({
+        status: r.status,
+        body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength),
+        contentType: r.contentType,
+        customAttributes: r.customAttributes,
+      });
+    }
   });
+  // One postMessage per turn of the event loop, for every request that arrived in it: the
+  // message hop, not the model, dominates the cost of a small request.
+  let batch: WorkerRequest[] = [];
+  const flush = () => {
+    const out = batch;
+    batch = [];
+    worker.postMessage(out, transferables(out));
+  };
   const fail = (reason: string) => {
     for (const p of pending.values()) p.reject(new Error(reason));
     pending.clear();
@@ -92,18 +122,19 @@ export async function startThreadInstance(
     invoke(request: InvocationRequest): Promise<InstanceReply> {
       if (stopping) return Promise.reject(new Error(INSTANCE_STOPPING));
       const reqId = nextId++;
-      // Copy into a fresh buffer we can transfer: the request buffer may be a pooled slice.
+      // A buffer of its own: request bodies can be views of a larger pooled buffer, which a
+      // message would clone whole. Large ones are then transferred, small ones cloned.
       const body = new Uint8Array(request.body);
-      const message: ToWorker = {
-        id: reqId,
-        body,
-        contentType: request.contentType,
-        accept: request.accept,
-        customAttributes: request.customAttributes,
-      };
       return new Promise<InstanceReply>((resolve, reject) => {
         pending.set(reqId, { resolve, reject });
-        worker.postMessage(message, [body.buffer as ArrayBuffer]);
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({
+          id: reqId,
+          body,
+          contentType: request.contentType,
+          accept: request.accept,
+          customAttributes: request.customAttributes,
+        });
       });
     },
     exited,
