@@ -192,12 +192,14 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
         );
       }
       const pool = this.choose(deployment, request.targetVariant);
-      const instance = await pool.pick(this.deps.instanceWaitMs).catch((e: Error) => {
-        throw new AwsError(
-          'ServiceUnavailable',
-          `Could not start an instance of variant ${pool.variantName}: ${e.message}`,
-        );
-      });
+      const instance =
+        pool.pickNow() ??
+        (await pool.pick(this.deps.instanceWaitMs).catch((e: Error) => {
+          throw new AwsError(
+            'ServiceUnavailable',
+            `Could not start an instance of variant ${pool.variantName}: ${e.message}`,
+          );
+        }));
       const switched = this.endpoints.get(endpointName) !== deployment;
       if (!instance) {
         if (switched && attempt === 0) continue;
@@ -218,13 +220,13 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
           `Variant ${pool.variantName} is at capacity; retry with back-off.`,
         );
       }
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       try {
         const reply = await instance.invoke(request);
         return {
           ...reply,
           variantName: pool.variantName,
-          modelLatencyUs: Number((process.hrtime.bigint() - started) / 1000n),
+          modelLatencyUs: Math.round((performance.now() - started) * 1000),
         };
       } catch (e) {
         if ((e as Error).message === INSTANCE_STOPPING && attempt === 0) continue;

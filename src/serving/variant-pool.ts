@@ -120,6 +120,14 @@ export class VariantPool {
   }
 
   /** The least busy instance, waiting briefly for one while a replacement starts. */
+  /** The least busy running instance, without waiting (the hot path). */
+  pickNow(): ModelInstance | undefined {
+    this.touch();
+    let best: ModelInstance | undefined;
+    for (const i of this.instances) if (!best || i.outstanding < best.outstanding) best = i;
+    return best;
+  }
+
   async pick(waitMs: number): Promise<ModelInstance | undefined> {
     this.touch();
     if (this.serverless && this.instances.length === 0 && !this.closed) await this.scaleFromZero();
