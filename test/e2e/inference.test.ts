@@ -156,6 +156,21 @@ describe('built-in XGBoost endpoints', () => {
     expect(got).toHaveLength(expected.length);
     for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
 
+    // A large batch (≥ 256 rows) is answered by libxgboost rather than the evaluator: same bits.
+    const trainPath = join(datasetsDir, 'breast-cancer', 'train.csv');
+    const trainRows = readFileSync(trainPath, 'utf8').trim().split('\n');
+    const big = await runtime.send(
+      new InvokeEndpointCommand({
+        EndpointName: 'bc-endpoint',
+        ContentType: 'text/csv',
+        Body: trainRows.map((r) => r.split(',').slice(1).join(',')).join('\n'),
+      }),
+    );
+    const bigGot = new TextDecoder().decode(big.Body).trim().split('\n').map(Number);
+    const bigExpected = pythonPredictions(await download(modelData), trainPath);
+    expect(bigGot).toHaveLength(455);
+    for (const [i, p] of bigGot.entries()) expect(Math.abs(p - bigExpected[i]!)).toBeLessThan(1e-6);
+
     const json = await runtime.send(
       new InvokeEndpointCommand({
         EndpointName: 'bc-endpoint',
