@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import * as tar from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientConfig, repoRoot, startServer, type TestServer } from '../helpers/server.js';
+import { clients, roleArn } from '../helpers/training.js';
+
+let server: TestServer;
+let c: ReturnType<typeof clients>;
+let runtime: SageMakerRuntimeClient;
+
+beforeAll(async () => {
+  server = await startServer();
+  c = clients(server);
+  runtime = new SageMakerRuntimeClient(clientConfig(server));
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('TypeScript script-mode endpoints', () => {
+  it('serve a model through inference.ts hooks in a model-server process', async () => {
+    // model.tar.gz = model.json + code/inference.ts, as the SageMaker SDKs package script models.
+    const dir = mkdtempSync(join(tmpdir(), 'lathe-ts-model-'));
+    const staging = mkdtempSync(join(tmpdir(), 'lathe-ts-stage-'));
+    writeFileSync(join(staging, 'model.json'), JSON.stringify({ w: 2, b: 1 }));
+    mkdirSync(join(staging, 'code'));
+    writeFileSync(
+      join(staging, 'code', 'inference.ts'),
+      readFileSync(join(repoRoot, 'test/fixtures/scripts/node/inference.ts')),
+    );
+    await tar.c({ gzip: true, cwd: staging, file: join(dir, 'model.tar.gz') }, ['model.json', 'code']);
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'ts-models' }));
+    await c.s3.send(
+      new PutObjectCommand({
+        Bucket: 'ts-models',
+        Key: 'linear/model.tar.gz',
+        Body: readFileSync(join(dir, 'model.tar.gz')),
+      }),
+    );
+    await c.sm.send(
+      new CreateModelCommand({
+        ModelName: 'ts-linear',
+        ExecutionRoleArn: roleArn,
+        PrimaryContainer: {
+          Image: 'lathe/lathe-node-inference:latest',
+          ModelDataUrl: 's3://ts-models/linear/model.tar.gz',
+          Environment: { SAGEMAKER_PROGRAM: 'inference.ts' },
+        },
+      }),
+    );
+    await c.sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'ts-linear',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'ts-linear',
+            InitialInstanceCount: 1,
+            InstanceType: 'ml.m5.large',
+          },
+        ],
+      }),
+    );
+    await c.sm.send(
+      new CreateEndpointCommand({ EndpointName: 'ts-linear', EndpointConfigName: 'ts-linear' }),
+    );
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const d = await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'ts-linear' }));
+      if (d.EndpointStatus === 'InService') break;
+      if (d.EndpointStatus === 'Failed' || Date.now() > deadline)
+        throw new Error(`${d.EndpointStatus}: ${d.FailureReason}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const json = await runtime.send(
+      new InvokeEndpointCommand({ EndpointName: 'ts-linear', ContentType: 'text/csv', Body: '1\n2.5\n-3' }),
+    );
+    expect(json.ContentType).toBe('application/json');
+    expect(JSON.parse(new TextDecoder().decode(json.Body))).toEqual({ predictions: [3, 6, -5] });
+    const csv = await runtime.send(
+      new InvokeEndpointCommand({
+        EndpointName: 'ts-linear',
+        ContentType: 'text/csv',
+        Accept: 'text/csv',
+        Body: '10',
+      }),
+    );
+    expect(new TextDecoder().decode(csv.Body)).toBe('21\n');
+    // A payload the default input decoder refuses: the model server's 415 comes back as ModelError.
+    await expect(
+      runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'ts-linear', ContentType: 'image/png', Body: 'x' }),
+      ),
+    ).rejects.toMatchObject({ name: 'ModelError', OriginalStatusCode: 415 });
+  });
+});
