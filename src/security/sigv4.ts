@@ -158,7 +158,10 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** RFC 3986 encoding as SigV4 defines it: unreserved characters kept, the rest %XX upper-case. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 export function uriEncode(value: string, keepSlash = false): string {
+  if (UNRESERVED.test(value)) return value; // the common case, on every request
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const c = String.fromCharCode(byte);
@@ -203,7 +206,10 @@ function canonicalQuery(rawQuery: string): string {
 function canonicalHeaders(req: IncomingMessage, names: readonly string[]): string {
   return names
     .map((name) => {
-      const values = req.headersDistinct[name] ?? [];
+      const single = req.headers[name];
+      // headersDistinct allocates; only a header sent twice (joined with commas) needs it.
+      const values =
+        typeof single === 'string' && !single.includes(',') ? [single] : (req.headersDistinct[name] ?? []);
       const value = values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',');
       return `${name}:${value}\n`;
     })
