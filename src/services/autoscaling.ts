@@ -12,7 +12,7 @@ import {
 } from '../domain/autoscaling.js';
 import { AwsError, validationError } from '../errors/aws-error.js';
 import type { Logger } from '../ports/logger.js';
-import type { ResourceStore } from '../ports/metadata-store.js';
+import type { ResourceKind, ResourceStore } from '../ports/metadata-store.js';
 
 export interface AutoscalingDeps {
   readonly resources: ResourceStore;
@@ -77,6 +77,25 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<void> = Promise.resolve();
 
+  /** Stores a target or policy: replaces the record of an existing one, else creates it. */
+  async function save<T>(
+    kind: ResourceKind,
+    name: string,
+    arn: string,
+    record: T,
+    exists: boolean,
+    at: number,
+  ) {
+    if (exists) await resources.update<T>(kind, name, (cur) => ({ ...cur, lastModifiedTime: at, record }));
+    else await resources.create({ kind, name, arn, creationTime: at, lastModifiedTime: at, record });
+  }
+
+  /** Every record of the kind, oldest first, as the Describe* calls list them. */
+  async function oldestFirst<T>(kind: ResourceKind): Promise<T[]> {
+    const all = await resources.list<T>(kind, { sortBy: 'CreationTime', sortOrder: 'Ascending' });
+    return all.map((r) => r.record);
+  }
+
   async function record(
     activity: Omit<ScalingActivity, 'ActivityId' | 'ServiceNamespace' | 'ScalableDimension'>,
   ) {
@@ -125,6 +144,12 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
       if (decision.direction === 'in' && suspended?.DynamicScalingInSuspended) continue;
       const description = `Setting desired instance count to ${decision.desired}.`;
       const cause = `monitor alarm TargetTracking-${policy.ResourceId}-${decision.direction === 'out' ? 'AlarmHigh' : 'AlarmLow'} in state ALARM triggered policy ${policy.PolicyName}: ${decision.reason}`;
+      const activity = {
+        ResourceId: policy.ResourceId,
+        Description: description,
+        Cause: cause,
+        StartTime: at,
+      };
       try {
         await deps.setCapacity(where.endpoint, where.variant, decision.desired);
         await resources.update<ScalingPolicy>('scaling-policy', `${key}|${policy.PolicyName}`, (cur) => ({
@@ -135,10 +160,7 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
           },
         }));
         await record({
-          ResourceId: policy.ResourceId,
-          Description: description,
-          Cause: cause,
-          StartTime: at,
+          ...activity,
           EndTime: now(),
           StatusCode: 'Successful',
           StatusMessage: `Successfully set desired instance count to ${decision.desired}. Change successfully fulfilled by sagemaker.`,
@@ -146,10 +168,7 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
         deps.logger.info('autoscaling', { resource: policy.ResourceId, from: current, to: decision.desired });
       } catch (e) {
         await record({
-          ResourceId: policy.ResourceId,
-          Description: description,
-          Cause: cause,
-          StartTime: at,
+          ...activity,
           EndTime: now(),
           StatusCode: 'Failed',
           StatusMessage: (e as Error).message,
@@ -191,21 +210,7 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
           existing?.record.ScalableTargetARN ?? arn('scalable-target', crypto.randomUUID().replace(/-/g, '')),
         CreationTime: existing?.record.CreationTime ?? at,
       };
-      if (existing)
-        await resources.update<ScalableTarget>('scalable-target', key, (cur) => ({
-          ...cur,
-          lastModifiedTime: at,
-          record: target,
-        }));
-      else
-        await resources.create({
-          kind: 'scalable-target',
-          name: key,
-          arn: target.ScalableTargetARN,
-          creationTime: at,
-          lastModifiedTime: at,
-          record: target,
-        });
+      await save('scalable-target', key, target.ScalableTargetARN, target, existing !== undefined, at);
       // Bring the variant inside the new bounds at once, as Application Auto Scaling does.
       const current = deps.currentCapacity(where.endpoint, where.variant);
       if (current !== undefined && (current < min || current > max)) {
@@ -220,17 +225,11 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
       ScalableDimension?: string;
     }) {
       if (input.ServiceNamespace !== 'sagemaker') return [];
-      const all = await resources.list<ScalableTarget>('scalable-target', {
-        sortBy: 'CreationTime',
-        sortOrder: 'Ascending',
-      });
-      return all
-        .map((r) => r.record)
-        .filter(
-          (t) =>
-            (!input.ResourceIds?.length || input.ResourceIds.includes(t.ResourceId)) &&
-            (!input.ScalableDimension || t.ScalableDimension === input.ScalableDimension),
-        );
+      return (await oldestFirst<ScalableTarget>('scalable-target')).filter(
+        (t) =>
+          (!input.ResourceIds?.length || input.ResourceIds.includes(t.ResourceId)) &&
+          (!input.ScalableDimension || t.ScalableDimension === input.ScalableDimension),
+      );
     },
 
     async deregisterScalableTarget(input: TargetKeyInput) {
@@ -288,21 +287,7 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
         TargetTrackingScalingPolicyConfiguration: config,
         CreationTime: existing?.record.CreationTime ?? at,
       };
-      if (existing)
-        await resources.update<ScalingPolicy>('scaling-policy', name, (cur) => ({
-          ...cur,
-          lastModifiedTime: at,
-          record: policy,
-        }));
-      else
-        await resources.create({
-          kind: 'scaling-policy',
-          name,
-          arn: policy.PolicyARN,
-          creationTime: at,
-          lastModifiedTime: at,
-          record: policy,
-        });
+      await save('scaling-policy', name, policy.PolicyARN, policy, existing !== undefined, at);
       return { PolicyARN: policy.PolicyARN, Alarms: [] };
     },
 
@@ -313,12 +298,7 @@ export function createAutoscalingService(deps: AutoscalingDeps) {
       ScalableDimension?: string;
     }) {
       if (input.ServiceNamespace !== 'sagemaker') return [];
-      const all = await resources.list<ScalingPolicy>('scaling-policy', {
-        sortBy: 'CreationTime',
-        sortOrder: 'Ascending',
-      });
-      return all
-        .map((r) => r.record)
+      return (await oldestFirst<ScalingPolicy>('scaling-policy'))
         .filter(
           (p) =>
             (!input.PolicyNames?.length || input.PolicyNames.includes(p.PolicyName)) &&

@@ -6,7 +6,8 @@ import {
 } from '../domain/endpoint-config.js';
 import { validationError } from '../errors/aws-error.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
-import { arnTaken, dropTags, type InferenceStoreDeps, modelNotFound } from './models.js';
+import { type InferenceStoreDeps, modelNotFound } from './models.js';
+import { arnExists, createUnique, definitionResource, dropTags } from './unique-resource.js';
 
 /** CreateEndpointConfig's request, shape-validated by the API. */
 export interface NewEndpointConfig extends EndpointConfigDefinition {
@@ -50,19 +51,15 @@ export function createEndpointConfigService(deps: InferenceStoreDeps) {
         if (!(await resources.get('model', model))) throw modelNotFound(sagemakerArn(scope, 'model', model));
       }
       const arn = arnOf(definition.EndpointConfigName);
-      const exists = validationError(`Cannot create already existing endpoint configuration "${arn}".`);
-      if (await arnTaken(resources, 'endpoint-config', arn, definition.EndpointConfigName)) throw exists;
-      const at = now();
-      const stored: StoredResource<StoredEndpointConfig> = {
+      const stored = await createUnique(deps, {
         kind: 'endpoint-config',
         name: definition.EndpointConfigName,
         arn,
-        creationTime: at,
-        lastModifiedTime: at,
-        record: { definition },
-      };
-      if (!(await resources.create(stored))) throw exists;
-      if (Tags?.length) await tags.add(arn, Tags);
+        exists: validationError(`Cannot create already existing endpoint configuration "${arn}".`),
+        build: () =>
+          definitionResource('endpoint-config', definition.EndpointConfigName, arn, definition, now()),
+        tags: Tags,
+      });
       return toRecord(stored);
     },
 
@@ -80,8 +77,8 @@ export function createEndpointConfigService(deps: InferenceStoreDeps) {
     },
 
     /** For the tag service: whether a configuration of this ARN exists. */
-    async existsArn(arn: string): Promise<boolean> {
-      return arnTaken(resources, 'endpoint-config', arn, arn.slice(arn.lastIndexOf('/') + 1));
+    existsArn(arn: string): Promise<boolean> {
+      return arnExists(resources, 'endpoint-config', arn);
     },
   };
 }

@@ -19,7 +19,8 @@ import type { DeploymentPlan, EndpointFleet, VariantState } from '../ports/endpo
 import type { Logger } from '../ports/logger.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
 import { endpointConfigNotFound } from './endpoint-configs.js';
-import { arnTaken, dropTags, type InferenceStoreDeps, modelNotFound } from './models.js';
+import { type InferenceStoreDeps, modelNotFound } from './models.js';
+import { arnExists, createUnique, dropTags } from './unique-resource.js';
 
 export interface EndpointServiceDeps extends InferenceStoreDeps {
   readonly fleet: EndpointFleet;
@@ -329,27 +330,33 @@ export function createEndpointService(deps: EndpointServiceDeps) {
     async create(input: NewEndpoint): Promise<EndpointRecord> {
       const name = input.EndpointName;
       const arn = arnOf(name);
-      const exists = validationError(`Cannot create already existing endpoint "${arn}".`);
-      if (await arnTaken(resources, 'endpoint', arn, name)) throw exists;
-      const deployment = await deploymentFrom(input.EndpointConfigName);
       const id = nextId();
-      const at = now();
-      const stored: Stored = {
+      const stored = await createUnique(deps, {
         kind: 'endpoint',
         name,
         arn,
-        status: 'Creating',
-        creationTime: at,
-        lastModifiedTime: at,
-        record: {
-          deployment,
-          operation: { id, kind: 'deploy' },
-          operationStartTime: at,
-          ...(input.DeploymentConfig === undefined ? {} : { deploymentConfig: input.DeploymentConfig }),
+        exists: validationError(`Cannot create already existing endpoint "${arn}".`),
+        build: async (): Promise<Stored> => {
+          const deployment = await deploymentFrom(input.EndpointConfigName);
+          const at = now();
+          return {
+            kind: 'endpoint',
+            name,
+            arn,
+            status: 'Creating',
+            creationTime: at,
+            lastModifiedTime: at,
+            record: {
+              deployment,
+              operation: { id, kind: 'deploy' },
+              operationStartTime: at,
+              ...(input.DeploymentConfig === undefined ? {} : { deploymentConfig: input.DeploymentConfig }),
+            },
+          };
         },
-      };
-      if (!(await resources.create(stored))) throw exists;
-      if (input.Tags?.length) await tags.add(arn, input.Tags);
+        tags: input.Tags,
+      });
+      const { deployment } = stored.record;
       launch(name, id, () => fleet.deploy(planOf(name, deployment)));
       return toRecord(stored);
     },
@@ -424,7 +431,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
 
     /** For the tag service: whether an endpoint of this ARN exists. */
     async existsArn(arn: string): Promise<boolean> {
-      return arnTaken(resources, 'endpoint', arn, arn.slice(arn.lastIndexOf('/') + 1));
+      return arnExists(resources, 'endpoint', arn);
     },
 
     /**

@@ -1,15 +1,9 @@
 import { type ArnScope, sagemakerArn } from '../domain/arn.js';
 import { type ModelDefinition, type ModelRecord, modelDataOf, servedContainer } from '../domain/model.js';
 import { validationError } from '../errors/aws-error.js';
-import type {
-  ResourceKind,
-  ResourceQuery,
-  ResourceStore,
-  StoredResource,
-  Tag,
-  TagStore,
-} from '../ports/metadata-store.js';
+import type { ResourceQuery, ResourceStore, StoredResource, Tag, TagStore } from '../ports/metadata-store.js';
 import { resolveServingImage } from '../runtimes/resolve-serving-image.js';
+import { arnExists, createUnique, definitionResource, dropTags } from './unique-resource.js';
 
 /** What the model, endpoint-configuration and endpoint services share. */
 export interface InferenceStoreDeps {
@@ -31,21 +25,6 @@ interface StoredModel {
 /** SageMaker's answer for a model that does not exist (a ValidationException, not ResourceNotFound). */
 export function modelNotFound(arn: string) {
   return validationError(`Could not find model "${arn}".`);
-}
-
-/**
- * Whether another resource of the kind already has this ARN. ARNs carry the lower-cased name, so
- * `MyModel` and `mymodel` would share one: SageMaker refuses the second.
- */
-export async function arnTaken(resources: ResourceStore, kind: ResourceKind, arn: string, name: string) {
-  const similar = await resources.list(kind, { nameContains: name.toLowerCase() });
-  return similar.some((r) => r.arn === arn);
-}
-
-/** Removes every tag of a deleted resource. */
-export async function dropTags(tags: TagStore, arn: string): Promise<void> {
-  const keys = (await tags.list(arn)).map((t) => t.Key);
-  if (keys.length) await tags.remove(arn, keys);
 }
 
 /** Checks that Lathe can serve the model: one container, an image it knows, model data it can fetch. */
@@ -92,19 +71,14 @@ export function createModelService(deps: InferenceStoreDeps) {
       const problem = modelProblem(definition);
       if (problem) throw validationError(problem);
       const arn = arnOf(definition.ModelName);
-      const exists = validationError(`Cannot create already existing model "${arn}".`);
-      if (await arnTaken(resources, 'model', arn, definition.ModelName)) throw exists;
-      const at = now();
-      const stored: StoredResource<StoredModel> = {
+      const stored = await createUnique(deps, {
         kind: 'model',
         name: definition.ModelName,
         arn,
-        creationTime: at,
-        lastModifiedTime: at,
-        record: { definition },
-      };
-      if (!(await resources.create(stored))) throw exists;
-      if (Tags?.length) await tags.add(arn, Tags);
+        exists: validationError(`Cannot create already existing model "${arn}".`),
+        build: () => definitionResource('model', definition.ModelName, arn, definition, now()),
+        tags: Tags,
+      });
       return toRecord(stored);
     },
 
@@ -122,9 +96,8 @@ export function createModelService(deps: InferenceStoreDeps) {
     },
 
     /** For the tag service: whether a model of this ARN exists. */
-    async existsArn(arn: string): Promise<boolean> {
-      const name = arn.slice(arn.lastIndexOf('/') + 1);
-      return arnTaken(resources, 'model', arn, name);
+    existsArn(arn: string): Promise<boolean> {
+      return arnExists(resources, 'model', arn);
     },
   };
 }

@@ -14,7 +14,8 @@ import {
 import { AwsError, validationError } from '../errors/aws-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
-import { arnTaken, type InferenceStoreDeps, modelNotFound } from './models.js';
+import { type InferenceStoreDeps, modelNotFound } from './models.js';
+import { arnExists, createUnique } from './unique-resource.js';
 
 /**
  * Runs one transform job to its end (the worker's transform runner). Resolves once every output
@@ -79,7 +80,7 @@ function transformModel(
  * changes when the execution settles.
  */
 export function createTransformJobService(deps: TransformJobServiceDeps) {
-  const { resources, tags, scope, now, executor, logger } = deps;
+  const { resources, scope, now, executor, logger } = deps;
   const arnOf = (name: string) => sagemakerArn(scope, 'transform-job', name);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let closed = false;
@@ -135,27 +136,32 @@ export function createTransformJobService(deps: TransformJobServiceDeps) {
       if (problem) throw validationError(problem);
       const name = request.TransformJobName;
       const arn = arnOf(name);
-      const exists = new AwsError(
-        'ResourceInUse',
-        `Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`,
-      );
-      if (await arnTaken(resources, 'transform-job', arn, name)) throw exists;
-      const modelArn = sagemakerArn(scope, 'model', request.ModelName);
-      const found = await resources.get<{ definition: ModelDefinition }>('model', request.ModelName);
-      if (!found) throw modelNotFound(modelArn);
-      const model = transformModel(found.name, modelArn, found.record.definition, request);
-      const at = now();
-      const stored: Stored = {
+      const stored = await createUnique(deps, {
         kind: 'transform-job',
         name,
         arn,
-        status: 'InProgress',
-        creationTime: at,
-        lastModifiedTime: at,
-        record: { request, model, transformStartTime: at },
-      };
-      if (!(await resources.create(stored))) throw exists;
-      if (Tags?.length) await tags.add(arn, Tags);
+        exists: new AwsError(
+          'ResourceInUse',
+          `Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`,
+        ),
+        build: async (): Promise<Stored> => {
+          const modelArn = sagemakerArn(scope, 'model', request.ModelName);
+          const found = await resources.get<{ definition: ModelDefinition }>('model', request.ModelName);
+          if (!found) throw modelNotFound(modelArn);
+          const model = transformModel(found.name, modelArn, found.record.definition, request);
+          const at = now();
+          return {
+            kind: 'transform-job',
+            name,
+            arn,
+            status: 'InProgress',
+            creationTime: at,
+            lastModifiedTime: at,
+            record: { request, model, transformStartTime: at },
+          };
+        },
+        tags: Tags,
+      });
       const job = toRecord(stored);
       launch(job);
       return job;
@@ -194,7 +200,7 @@ export function createTransformJobService(deps: TransformJobServiceDeps) {
 
     /** For the tag service: whether a transform job of this ARN exists. */
     async existsArn(arn: string): Promise<boolean> {
-      return arnTaken(resources, 'transform-job', arn, arn.slice(arn.lastIndexOf('/') + 1));
+      return arnExists(resources, 'transform-job', arn);
     },
 
     /**

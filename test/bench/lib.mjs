@@ -113,11 +113,12 @@ export async function wrk(url, script, { seconds = 10, connections = 32 } = {}) 
   return { rps, p50ms: p(50), p99ms: p(99), non2xx, socketErrors: errors ?? 'none' };
 }
 
-export async function waitFor(check, ms = 60_000) {
+/** Polls `check` every `intervalMs` until it holds; throws after `ms`. */
+export async function waitFor(check, ms = 60_000, intervalMs = 20) {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await check()) return;
     if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

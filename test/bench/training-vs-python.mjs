@@ -1,11 +1,10 @@
 // Benchmark: built-in XGBoost training job wall time on Lathe vs bare Python `xgboost.train`
 // on the same data and parameters, in the same run; and submit → training process running.
 // Not a test: `npm run bench` prints the figures and writes test/bench/results/training.json.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -13,8 +12,8 @@ import {
   DescribeTrainingJobCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { root, startLathe, waitFor } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'lathe-bench-'));
 const ROWS_FACTOR = Number(process.env.BENCH_ROWS_FACTOR ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -39,30 +38,8 @@ writeFileSync(join(work, 'train.csv'), bigTrain);
 writeFileSync(join(work, 'validation.csv'), bigValidation);
 const rows = bigTrain.split('\n').length - 1;
 
-const dataDir = join(work, 'lathe');
-mkdirSync(dataDir);
-const server = spawn(
-  process.execPath,
-  [join(root, 'dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dataDir],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LATHE_LOG_LEVEL: 'warn' },
-  },
-);
-const url = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-});
-const ini = readFileSync(join(dataDir, 'credentials'), 'utf8');
-const credentials = {
-  accessKeyId: /aws_access_key_id = (\S+)/.exec(ini)[1],
-  secretAccessKey: /aws_secret_access_key = (\S+)/.exec(ini)[1],
-};
-const cfg = { endpoint: url, region: 'us-east-1', credentials };
+const server = await startLathe();
+const cfg = server.config;
 const sm = new SageMakerClient(cfg);
 const s3 = new S3Client({ ...cfg, forcePathStyle: true });
 const logs = new CloudWatchLogsClient(cfg);
@@ -96,11 +73,16 @@ function job(name, dataset, hps, channels = ['train', 'validation']) {
 // Polled slowly: the job's wall time comes from its own timestamps, and a busy poll would
 // steal CPU from XGBoost's threads on a 2-core machine.
 async function waitDone(name) {
-  for (;;) {
-    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-    if (['Completed', 'Failed', 'Stopped'].includes(d.TrainingJobStatus)) return d;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let d;
+  await waitFor(
+    async () => {
+      d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+      return ['Completed', 'Failed', 'Stopped'].includes(d.TrainingJobStatus);
+    },
+    3_600_000,
+    250,
+  );
+  return d;
 }
 
 const pythonScript = `
@@ -184,5 +166,6 @@ console.log(JSON.stringify(result, null, 2));
 sm.destroy();
 s3.destroy();
 logs.destroy();
-server.kill('SIGTERM');
+server.stop();
+rmSync(server.dataDir, { recursive: true, force: true });
 rmSync(work, { recursive: true, force: true });

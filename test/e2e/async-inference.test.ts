@@ -1,36 +1,20 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  type CreateEndpointConfigCommandInput,
-  CreateModelCommand,
-  CreateTrainingJobCommand,
-  DescribeEndpointCommand,
-  type SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   InvokeEndpointAsyncCommand,
   InvokeEndpointCommand,
   SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
-import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEndpoint, createXgboostModel, trainXgboost, waitForEndpoint } from '../helpers/endpoints.js';
+import { createNodeModel } from '../helpers/node-model.js';
+import { parseS3Uri, pollForObject, tryGetText } from '../helpers/objects.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
-import {
-  clients,
-  datasetsDir,
-  roleArn,
-  uploadDataset,
-  waitForJob,
-  xgboostImage,
-  xgboostJob,
-} from '../helpers/training.js';
+import { clients, datasetsDir, uploadDataset } from '../helpers/training.js';
 
 const bucket = 'async';
-const nodeImage = '000000000000.dkr.ecr.us-east-1.amazonaws.com/lathe-node-inference:1';
 /** A script-mode model that sleeps for the number of milliseconds it is sent, then says so. */
 const slowModel = `
 export function modelFn() { return {}; }
@@ -41,103 +25,6 @@ export async function transformFn(model, body) {
   return ['slept ' + ms, 'text/plain'];
 }
 `;
-
-async function waitForEndpoint(sm: SageMakerClient, name: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const d = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
-    if (d.EndpointStatus === 'InService') return;
-    if (d.EndpointStatus === 'Failed' || Date.now() > deadline)
-      throw new Error(`${name}: ${d.EndpointStatus} ${d.FailureReason ?? ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function split(uri: string): { Bucket: string; Key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m) throw new Error(`not an S3 URI: ${uri}`);
-  return { Bucket: m[1]!, Key: m[2]! };
-}
-
-/** The object's text, or undefined while it does not exist (NoSuchKey), as the SDKs poll. */
-async function tryGet(s3: S3Client, uri: string): Promise<string | undefined> {
-  try {
-    const obj = await s3.send(new GetObjectCommand(split(uri)));
-    return await obj.Body!.transformToString();
-  } catch (e) {
-    if ((e as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw e;
-  }
-}
-
-/** Polls until one of the objects exists; answers which and its text. */
-async function pollFor(
-  s3: S3Client,
-  uris: readonly string[],
-  timeoutMs = 60_000,
-): Promise<{ uri: string; text: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const uri of uris) {
-      const text = await tryGet(s3, uri);
-      if (text !== undefined) return { uri, text };
-    }
-    if (Date.now() > deadline) throw new Error(`none of ${uris.join(', ')} appeared`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function asyncConfig(
-  sm: SageMakerClient,
-  name: string,
-  model: string,
-  asyncConfig: CreateEndpointConfigCommandInput['AsyncInferenceConfig'],
-): Promise<void> {
-  await sm.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: `${name}-config`,
-      ProductionVariants: [
-        {
-          VariantName: 'AllTraffic',
-          ModelName: model,
-          InitialInstanceCount: 1,
-          InstanceType: 'ml.m5.large',
-        },
-      ],
-      ...(asyncConfig ? { AsyncInferenceConfig: asyncConfig } : {}),
-    }),
-  );
-  await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config` }));
-}
-
-/** Uploads the slow model's code and creates the model. */
-async function createSlowModel(c: ReturnType<typeof clients>, name: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lathe-async-code-'));
-  mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'src', 'inference.mjs'), slowModel);
-  await tar.c({ gzip: true, file: join(dir, 'sourcedir.tar.gz'), cwd: join(dir, 'src') }, ['.']);
-  await c.s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: 'code/sourcedir.tar.gz',
-      Body: readFileSync(join(dir, 'sourcedir.tar.gz')),
-    }),
-  );
-  rmSync(dir, { recursive: true, force: true });
-  await c.sm.send(
-    new CreateModelCommand({
-      ModelName: name,
-      ExecutionRoleArn: roleArn,
-      PrimaryContainer: {
-        Image: nodeImage,
-        Environment: {
-          SAGEMAKER_PROGRAM: 'inference.mjs',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://${bucket}/code/sourcedir.tar.gz`,
-        },
-      },
-    }),
-  );
-}
 
 describe('asynchronous inference', () => {
   let server: TestServer;
@@ -150,31 +37,22 @@ describe('asynchronous inference', () => {
     c = clients(server);
     runtime = new SageMakerRuntimeClient(clientConfig(server));
     await uploadDataset(c.s3, bucket, 'breast-cancer');
-    await c.sm.send(
-      new CreateTrainingJobCommand(
-        xgboostJob('bc-async', bucket, 'breast-cancer', {
-          num_round: '20',
-          objective: 'binary:logistic',
-          max_depth: '4',
-        }),
-      ),
-    );
-    const job = await waitForJob(c.sm, 'bc-async');
-    await c.sm.send(
-      new CreateModelCommand({
-        ModelName: 'bc-async-model',
-        ExecutionRoleArn: roleArn,
-        PrimaryContainer: { Image: xgboostImage, ModelDataUrl: job.ModelArtifacts!.S3ModelArtifacts! },
-      }),
-    );
-    await createSlowModel(c, 'slow-model');
-    await asyncConfig(c.sm, 'bc-async-ep', 'bc-async-model', {
-      OutputConfig: { S3OutputPath: `s3://${bucket}/out/`, S3FailurePath: `s3://${bucket}/failures` },
-      ClientConfig: { MaxConcurrentInvocationsPerInstance: 2 },
+    const job = await trainXgboost(c.sm, 'bc-async', bucket, 'breast-cancer', {
+      num_round: '20',
+      objective: 'binary:logistic',
+      max_depth: '4',
     });
-    await asyncConfig(c.sm, 'bc-realtime-ep', 'bc-async-model', undefined);
-    await asyncConfig(c.sm, 'slow-async-ep', 'slow-model', {
-      OutputConfig: { S3OutputPath: `s3://${bucket}/slow-out` },
+    await createXgboostModel(c.sm, 'bc-async-model', job.ModelArtifacts!.S3ModelArtifacts!);
+    await createNodeModel(c, bucket, 'slow-model', slowModel);
+    await createEndpoint(c.sm, 'bc-async-ep', [{ model: 'bc-async-model' }], {
+      AsyncInferenceConfig: {
+        OutputConfig: { S3OutputPath: `s3://${bucket}/out/`, S3FailurePath: `s3://${bucket}/failures` },
+        ClientConfig: { MaxConcurrentInvocationsPerInstance: 2 },
+      },
+    });
+    await createEndpoint(c.sm, 'bc-realtime-ep', [{ model: 'bc-async-model' }]);
+    await createEndpoint(c.sm, 'slow-async-ep', [{ model: 'slow-model' }], {
+      AsyncInferenceConfig: { OutputConfig: { S3OutputPath: `s3://${bucket}/slow-out` } },
     });
     await waitForEndpoint(c.sm, 'bc-async-ep');
     await waitForEndpoint(c.sm, 'bc-realtime-ep');
@@ -204,7 +82,7 @@ describe('asynchronous inference', () => {
     expect(accepted.OutputLocation).toBe(`s3://${bucket}/out/${id}.out`);
     expect(accepted.FailureLocation).toBe(`s3://${bucket}/failures/${id}-error.out`);
 
-    const got = await pollFor(c.s3, [accepted.OutputLocation!, accepted.FailureLocation!]);
+    const got = await pollForObject(c.s3, [accepted.OutputLocation!, accepted.FailureLocation!]);
     expect(got.uri, got.text).toBe(accepted.OutputLocation);
     const realtime = await runtime.send(
       new InvokeEndpointCommand({ EndpointName: 'bc-realtime-ep', ContentType: 'text/csv', Body: features }),
@@ -212,7 +90,7 @@ describe('asynchronous inference', () => {
     const expected = new TextDecoder().decode(realtime.Body);
     expect(got.text).toBe(expected);
     expect(got.text.trim().split('\n')).toHaveLength(features.split('\n').length);
-    const head = await c.s3.send(new GetObjectCommand(split(accepted.OutputLocation!)));
+    const head = await c.s3.send(new GetObjectCommand(parseS3Uri(accepted.OutputLocation!)));
     expect(head.ContentType).toBe(realtime.ContentType);
   });
 
@@ -230,7 +108,7 @@ describe('asynchronous inference', () => {
     expect(accepted.InferenceId).toBe('my-id-1');
     expect(accepted.OutputLocation).toBe(`s3://${bucket}/out/daily/run1/predictions.csv`);
     expect(accepted.FailureLocation).toBe(`s3://${bucket}/failures/daily/run1/my-id-1-error.out`);
-    const got = await pollFor(c.s3, [accepted.OutputLocation!, accepted.FailureLocation!]);
+    const got = await pollForObject(c.s3, [accepted.OutputLocation!, accepted.FailureLocation!]);
     expect(got.uri).toBe(accepted.OutputLocation);
   });
 
@@ -258,18 +136,18 @@ describe('asynchronous inference', () => {
       }),
     );
 
-    const badResult = await pollFor(c.s3, [bad.OutputLocation!, bad.FailureLocation!]);
+    const badResult = await pollForObject(c.s3, [bad.OutputLocation!, bad.FailureLocation!]);
     expect(badResult.uri).toBe(bad.FailureLocation);
     expect(badResult.text).toMatch(/^Received client error \(4\d\d\) from primary with message/);
-    const missingResult = await pollFor(c.s3, [missing.OutputLocation!, missing.FailureLocation!]);
+    const missingResult = await pollForObject(c.s3, [missing.OutputLocation!, missing.FailureLocation!]);
     expect(missingResult.uri).toBe(missing.FailureLocation);
     expect(missingResult.text).toContain('NoSuchKey');
     // No S3FailurePath: failures go next to the outputs.
     expect(slow.FailureLocation).toBe(`s3://${bucket}/slow-out/${slow.InferenceId}-error.out`);
-    const slowResult = await pollFor(c.s3, [slow.OutputLocation!, slow.FailureLocation!]);
+    const slowResult = await pollForObject(c.s3, [slow.OutputLocation!, slow.FailureLocation!]);
     expect(slowResult.uri).toBe(slow.FailureLocation);
     expect(slowResult.text).toMatch(/InvocationTimeoutSeconds.*1 s/);
-    expect(await tryGet(c.s3, bad.OutputLocation!)).toBeUndefined();
+    expect(await tryGetText(c.s3, bad.OutputLocation!)).toBeUndefined();
   });
 
   it('refuses unknown and real-time endpoints and out-of-range headers with ValidationError', async () => {
@@ -318,10 +196,12 @@ describe('an async request acknowledged before kill -9', () => {
     servers.push(first);
     const c1 = clients(first);
     await c1.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await createSlowModel(c1, 'slow-model');
-    await asyncConfig(c1.sm, 'slow-ep', 'slow-model', {
-      OutputConfig: { S3OutputPath: `s3://${bucket}/restart-out` },
-      ClientConfig: { MaxConcurrentInvocationsPerInstance: 1 },
+    await createNodeModel(c1, bucket, 'slow-model', slowModel);
+    await createEndpoint(c1.sm, 'slow-ep', [{ model: 'slow-model' }], {
+      AsyncInferenceConfig: {
+        OutputConfig: { S3OutputPath: `s3://${bucket}/restart-out` },
+        ClientConfig: { MaxConcurrentInvocationsPerInstance: 1 },
+      },
     });
     await waitForEndpoint(c1.sm, 'slow-ep');
     await c1.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/sleep-4000', Body: '4000' }));
@@ -348,11 +228,11 @@ describe('an async request acknowledged before kill -9', () => {
     const started = Date.now();
     const results = [];
     for (const a of accepted.slice(1)) {
-      results.push(await pollFor(c2.s3, [a.OutputLocation!], 60_000));
+      results.push(await pollForObject(c2.s3, [a.OutputLocation!], 60_000));
     }
     const queuedDoneAfter = Date.now() - started;
     // The request that was running when the server died is leased for 30 s, then runs again.
-    results.push(await pollFor(c2.s3, [accepted[0]!.OutputLocation!], 90_000));
+    results.push(await pollForObject(c2.s3, [accepted[0]!.OutputLocation!], 90_000));
     for (const r of results) expect(r.text).toBe('slept 4000');
     expect(queuedDoneAfter).toBeLessThan(30_000);
   }, 180_000);

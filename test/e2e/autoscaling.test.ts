@@ -7,24 +7,13 @@ import {
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  CreateTrainingJobCommand,
-  DescribeEndpointCommand,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createXgboostModel, deployEndpoint, trainXgboost } from '../helpers/endpoints.js';
+import { until } from '../helpers/poll.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
-import {
-  clients,
-  roleArn,
-  uploadDataset,
-  waitForJob,
-  xgboostImage,
-  xgboostJob,
-} from '../helpers/training.js';
+import { clients, uploadDataset } from '../helpers/training.js';
 
 let server: TestServer;
 let c: ReturnType<typeof clients>;
@@ -38,14 +27,6 @@ async function instances(): Promise<number | undefined> {
   return d.ProductionVariants?.[0]?.CurrentInstanceCount;
 }
 
-async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 beforeAll(async () => {
   server = await startServer({
     env: { LATHE_AUTOSCALE_INTERVAL_SECONDS: '0.5', LATHE_AUTOSCALE_WINDOW_SECONDS: '2' },
@@ -54,42 +35,12 @@ beforeAll(async () => {
   scaling = new ApplicationAutoScalingClient(clientConfig(server));
   runtime = new SageMakerRuntimeClient(clientConfig(server));
   await uploadDataset(c.s3, 'scaling', 'breast-cancer');
-  await c.sm.send(
-    new CreateTrainingJobCommand(
-      xgboostJob('scale-model', 'scaling', 'breast-cancer', {
-        num_round: '10',
-        objective: 'binary:logistic',
-      }),
-    ),
-  );
-  const job = await waitForJob(c.sm, 'scale-model');
-  await c.sm.send(
-    new CreateModelCommand({
-      ModelName: 'scale-model',
-      ExecutionRoleArn: roleArn,
-      PrimaryContainer: { Image: xgboostImage, ModelDataUrl: job.ModelArtifacts!.S3ModelArtifacts! },
-    }),
-  );
-  await c.sm.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: 'scaled-config',
-      ProductionVariants: [
-        {
-          VariantName: 'AllTraffic',
-          ModelName: 'scale-model',
-          InitialInstanceCount: 1,
-          InstanceType: 'ml.m5.large',
-        },
-      ],
-    }),
-  );
-  await c.sm.send(new CreateEndpointCommand({ EndpointName: 'scaled', EndpointConfigName: 'scaled-config' }));
-  await until(
-    async () =>
-      (await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'scaled' }))).EndpointStatus ===
-      'InService',
-    30_000,
-  );
+  const job = await trainXgboost(c.sm, 'scale-model', 'scaling', 'breast-cancer', {
+    num_round: '10',
+    objective: 'binary:logistic',
+  });
+  await createXgboostModel(c.sm, 'scale-model', job.ModelArtifacts!.S3ModelArtifacts!);
+  await deployEndpoint(c.sm, 'scaled', [{ model: 'scale-model' }]);
 }, 120_000);
 afterAll(async () => {
   await server?.stop();

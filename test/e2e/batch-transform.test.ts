@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
-  CreateModelCommand,
-  CreateTrainingJobCommand,
   CreateTransformJobCommand,
   type CreateTransformJobCommandInput,
   DescribeTransformJobCommand,
@@ -14,16 +11,11 @@ import {
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createXgboostModel, trainXgboost } from '../helpers/endpoints.js';
+import { downloadObject } from '../helpers/objects.js';
+import { pythonPredictions } from '../helpers/python.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import {
-  clients,
-  datasetsDir,
-  roleArn,
-  uploadDataset,
-  waitForJob,
-  xgboostImage,
-  xgboostJob,
-} from '../helpers/training.js';
+import { clients, datasetsDir, uploadDataset } from '../helpers/training.js';
 
 const bucket = 'transform';
 let server: TestServer;
@@ -39,23 +31,11 @@ const labelled = ['validation', 'train'].flatMap((part) =>
 );
 const featuresOf = (row: string) => row.split(',').slice(1).join(',');
 
-/** Python xgboost 1.7's prediction for every row of a CSV of features (no label column). */
-function pythonPredictions(rows: readonly string[]): number[] {
+/** Python xgboost 1.7's prediction for every row of features (no label column). */
+function pythonPredictionsOf(rows: readonly string[]): number[] {
   const csv = join(mkdtempSync(join(work, 'py-')), 'x.csv');
   writeFileSync(csv, `${rows.join('\n')}\n`);
-  const dir = mkdtempSync(join(work, 'model-'));
-  execFileSync('tar', ['-xzf', modelTarGz, '-C', dir]);
-  const out = execFileSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys,numpy as np,xgboost as xgb\nb=xgb.Booster();b.load_model(sys.argv[1])\nd=np.loadtxt(sys.argv[2],delimiter=",",ndmin=2)\nprint("\\n".join(repr(float(p)) for p in b.predict(xgb.DMatrix(d))))',
-      join(dir, 'xgboost-model'),
-      csv,
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return out.trim().split('\n').map(Number);
+  return pythonPredictions(modelTarGz, csv, { labelled: false });
 }
 
 async function put(key: string, body: string | Buffer): Promise<void> {
@@ -117,30 +97,15 @@ beforeAll(async () => {
   server = await startServer();
   c = clients(server);
   await uploadDataset(c.s3, bucket, 'breast-cancer');
-  await c.sm.send(
-    new CreateTrainingJobCommand(
-      xgboostJob('bt-train', bucket, 'breast-cancer', {
-        num_round: '20',
-        objective: 'binary:logistic',
-        max_depth: '4',
-      }),
-    ),
-  );
-  const trained = await waitForJob(c.sm, 'bt-train');
+  const trained = await trainXgboost(c.sm, 'bt-train', bucket, 'breast-cancer', {
+    num_round: '20',
+    objective: 'binary:logistic',
+    max_depth: '4',
+  });
   expect(trained.TrainingJobStatus, trained.FailureReason).toBe('Completed');
   const artifacts = trained.ModelArtifacts!.S3ModelArtifacts!;
-  await c.sm.send(
-    new CreateModelCommand({
-      ModelName: 'bt-model',
-      ExecutionRoleArn: roleArn,
-      PrimaryContainer: { Image: xgboostImage, ModelDataUrl: artifacts },
-    }),
-  );
-  const obj = await c.s3.send(
-    new GetObjectCommand({ Bucket: bucket, Key: artifacts.replace(`s3://${bucket}/`, '') }),
-  );
-  modelTarGz = join(work, 'model.tar.gz');
-  writeFileSync(modelTarGz, Buffer.from(await obj.Body!.transformToByteArray()));
+  await createXgboostModel(c.sm, 'bt-model', artifacts);
+  modelTarGz = await downloadObject(c.s3, artifacts, join(work, 'model.tar.gz'));
 }, 120_000);
 
 afterAll(async () => {
@@ -192,7 +157,7 @@ describe('batch transform with the built-in XGBoost model', () => {
       ['multi/out/big.csv.out', big],
       ['multi/out/nested/small.csv.out', labelled.slice(0, 50)],
     ] as const) {
-      const expected = pythonPredictions(rows.map(featuresOf));
+      const expected = pythonPredictionsOf(rows.map(featuresOf));
       const lines = (await get(key)).split('\n');
       expect(lines.pop()).toBe(''); // AssembleWith Line: every record ends with a newline
       expect(lines).toHaveLength(rows.length);
@@ -225,7 +190,7 @@ describe('batch transform with the built-in XGBoost model', () => {
     );
     const done = await waitForTransform('bt-single');
     expect(done.TransformJobStatus, done.FailureReason).toBe('Completed');
-    const expected = pythonPredictions(rows);
+    const expected = pythonPredictionsOf(rows);
     const lines = (await get('single/out/features.csv.out')).trim().split('\n');
     expect(lines).toHaveLength(rows.length);
     lines.forEach((line, i) => {
@@ -265,7 +230,7 @@ describe('batch transform with the built-in XGBoost model', () => {
       ['manifest/out/x.csv.out', rowsX],
       ['manifest/out/y/z.csv.out', rowsZ],
     ] as const) {
-      const expected = pythonPredictions(rows);
+      const expected = pythonPredictionsOf(rows);
       const got = (await get(key)).trim().split('\n').map(Number);
       expect(got).toHaveLength(rows.length);
       got.forEach((p, i) => {

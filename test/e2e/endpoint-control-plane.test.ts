@@ -10,12 +10,10 @@ import {
   type CreateEndpointConfigCommandInput,
   CreateModelCommand,
   type CreateModelCommandInput,
-  CreateTrainingJobCommand,
   DeleteEndpointCommand,
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointCommand,
-  type DescribeEndpointCommandOutput,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   ListEndpointConfigsCommand,
@@ -28,15 +26,9 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainXgboost, waitForEndpoint } from '../helpers/endpoints.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
-import {
-  clients,
-  roleArn,
-  uploadDataset,
-  waitForJob,
-  xgboostImage,
-  xgboostJob,
-} from '../helpers/training.js';
+import { clients, roleArn, uploadDataset, xgboostImage } from '../helpers/training.js';
 
 const bucket = 'endpoint-control';
 const account = '000000000000';
@@ -51,12 +43,10 @@ beforeAll(async () => {
   const c = clients(server);
   sm = c.sm;
   await uploadDataset(c.s3, bucket, 'breast-cancer');
-  await sm.send(
-    new CreateTrainingJobCommand(
-      xgboostJob('ecp-train', bucket, 'breast-cancer', { num_round: '10', objective: 'binary:logistic' }),
-    ),
-  );
-  const job = await waitForJob(sm, 'ecp-train');
+  const job = await trainXgboost(sm, 'ecp-train', bucket, 'breast-cancer', {
+    num_round: '10',
+    objective: 'binary:logistic',
+  });
   expect(job.TrainingJobStatus, job.FailureReason).toBe('Completed');
   artifact = job.ModelArtifacts!.S3ModelArtifacts!;
 }, 120_000);
@@ -73,21 +63,6 @@ async function failure(call: Promise<unknown>): Promise<{ name: string; message:
     return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
   }
   throw new Error('expected the call to fail');
-}
-
-async function waitForEndpoint(
-  name: string,
-  until: (d: DescribeEndpointCommandOutput) => boolean = (d) => d.EndpointStatus === 'InService',
-  client: SageMakerClient = sm,
-): Promise<DescribeEndpointCommandOutput> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const d = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
-    if (until(d)) return d;
-    if (d.EndpointStatus === 'Failed') throw new Error(`${name} failed: ${d.FailureReason}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${name}: ${d.EndpointStatus}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const model = (name: string, extra: Partial<CreateModelCommandInput> = {}): CreateModelCommandInput => ({
@@ -343,7 +318,7 @@ describe('endpoints', () => {
     expect(created.EndpointArn).toBe(arn('endpoint', 'ecp-endpoint'));
     const first = await sm.send(new DescribeEndpointCommand({ EndpointName: 'Ecp-Endpoint' }));
     expect(['Creating', 'InService']).toContain(first.EndpointStatus);
-    const d = await waitForEndpoint('Ecp-Endpoint');
+    const d = await waitForEndpoint(sm, 'Ecp-Endpoint');
     expect(d).toMatchObject({
       EndpointName: 'Ecp-Endpoint',
       EndpointArn: arn('endpoint', 'ecp-endpoint'),
@@ -431,7 +406,7 @@ describe('endpoints', () => {
         message: `Cannot update in-progress endpoint "${arn('endpoint', 'ecp-second')}".`,
       });
     }
-    await waitForEndpoint('ecp-second');
+    await waitForEndpoint(sm, 'ecp-second');
 
     const all = await sm.send(new ListEndpointsCommand({ NameContains: 'ecp-' }));
     expect(all.Endpoints?.map((e) => e.EndpointName)).toEqual(['ecp-second', 'Ecp-Endpoint']);
@@ -486,17 +461,16 @@ describe('endpoints', () => {
       }),
     );
     expect(r.EndpointArn).toBe(arn('endpoint', 'ecp-endpoint'));
-    const d = await waitForEndpoint('Ecp-Endpoint', (e) => e.EndpointStatus === 'InService');
+    const d = await waitForEndpoint(sm, 'Ecp-Endpoint', { until: (e) => e.EndpointStatus === 'InService' });
     expect(
       d.ProductionVariants?.map((v) => [v.VariantName, v.DesiredWeight, v.DesiredInstanceCount]),
     ).toEqual([
       ['A', 2, 2],
       ['B', 0, 1],
     ]);
-    const settled = await waitForEndpoint(
-      'Ecp-Endpoint',
-      (e) => e.ProductionVariants?.[0]?.CurrentInstanceCount === 2,
-    );
+    const settled = await waitForEndpoint(sm, 'Ecp-Endpoint', {
+      until: (e) => e.ProductionVariants?.[0]?.CurrentInstanceCount === 2,
+    });
     expect(settled.ProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([
       ['A', 2],
       ['B', 0],
@@ -556,15 +530,10 @@ describe('endpoints across restarts', () => {
     try {
       const c = clients(first);
       await uploadDataset(c.s3, 'restart-data', 'breast-cancer');
-      await c.sm.send(
-        new CreateTrainingJobCommand(
-          xgboostJob('rs-train', 'restart-data', 'breast-cancer', {
-            num_round: '5',
-            objective: 'binary:logistic',
-          }),
-        ),
-      );
-      const job = await waitForJob(c.sm, 'rs-train');
+      const job = await trainXgboost(c.sm, 'rs-train', 'restart-data', 'breast-cancer', {
+        num_round: '5',
+        objective: 'binary:logistic',
+      });
       await c.sm.send(
         new CreateModelCommand({
           ModelName: 'rs-model',
@@ -587,8 +556,8 @@ describe('endpoints across restarts', () => {
       for (const name of ['rs-kept', 'rs-gone']) {
         await c.sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: 'rs-config' }));
       }
-      await waitForEndpoint('rs-kept', undefined, c.sm);
-      await waitForEndpoint('rs-gone', undefined, c.sm);
+      await waitForEndpoint(c.sm, 'rs-kept');
+      await waitForEndpoint(c.sm, 'rs-gone');
       await first.kill9();
 
       const second = await startServer({ dataDir });
@@ -618,7 +587,7 @@ describe('endpoints across restarts', () => {
       expect((await sm3.send(new DescribeEndpointCommand({ EndpointName: 'rs-kept' }))).EndpointStatus).toBe(
         'InService',
       );
-      const gone = await failure(waitForEndpoint('rs-gone', () => false, sm3));
+      const gone = await failure(waitForEndpoint(sm3, 'rs-gone', { until: () => false }));
       expect(gone.message).toBe(`Could not find endpoint "${arn('endpoint', 'rs-gone')}".`);
     } finally {
       for (const s of started.reverse()) await s.stop({ keepData: true }).catch(() => undefined);

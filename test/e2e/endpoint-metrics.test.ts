@@ -1,24 +1,20 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-} from '@aws-sdk/client-sagemaker';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   InvokeEndpointAsyncCommand,
   InvokeEndpointCommand,
   SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
-import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMetadataStore } from '../../src/adapters/sql/open-metadata-store.js';
 import type { MetricAggregate } from '../../src/ports/metadata-store.js';
+import { deployEndpoint } from '../helpers/endpoints.js';
+import { createNodeModel } from '../helpers/node-model.js';
+import { pollForObject } from '../helpers/objects.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
-import { clients, roleArn } from '../helpers/training.js';
+import { clients } from '../helpers/training.js';
 
 const bucket = 'metrics';
 /** Answers "ok", or the status its body names ("404", "500"). */
@@ -37,29 +33,12 @@ let runtime: SageMakerRuntimeClient;
 const dataDir = mkdtempSync(join(tmpdir(), 'lathe-metrics-'));
 
 async function deploy(name: string, instances: number, asyncOutput?: string): Promise<void> {
-  await c.sm.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: `${name}-config`,
-      ProductionVariants: [
-        {
-          VariantName: 'AllTraffic',
-          ModelName: 'status-model',
-          InitialInstanceCount: instances,
-          InstanceType: 'ml.m5.large',
-        },
-      ],
-      ...(asyncOutput ? { AsyncInferenceConfig: { OutputConfig: { S3OutputPath: asyncOutput } } } : {}),
-    }),
+  await deployEndpoint(
+    c.sm,
+    name,
+    [{ model: 'status-model', count: instances }],
+    asyncOutput ? { AsyncInferenceConfig: { OutputConfig: { S3OutputPath: asyncOutput } } } : {},
   );
-  await c.sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config` }));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const d = await c.sm.send(new DescribeEndpointCommand({ EndpointName: name }));
-    if (d.EndpointStatus === 'InService') return;
-    if (d.EndpointStatus === 'Failed' || Date.now() > deadline)
-      throw new Error(`${name}: ${d.FailureReason}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The samples of a Prometheus text exposition, keyed `name{labels}`. */
@@ -86,31 +65,7 @@ beforeAll(async () => {
   c = clients(server);
   runtime = new SageMakerRuntimeClient(clientConfig(server));
   await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const dir = mkdtempSync(join(tmpdir(), 'lathe-metrics-code-'));
-  mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'src', 'inference.mjs'), statusModel);
-  await tar.c({ gzip: true, file: join(dir, 'sourcedir.tar.gz'), cwd: join(dir, 'src') }, ['.']);
-  await c.s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: 'code/sourcedir.tar.gz',
-      Body: readFileSync(join(dir, 'sourcedir.tar.gz')),
-    }),
-  );
-  rmSync(dir, { recursive: true, force: true });
-  await c.sm.send(
-    new CreateModelCommand({
-      ModelName: 'status-model',
-      ExecutionRoleArn: roleArn,
-      PrimaryContainer: {
-        Image: '000000000000.dkr.ecr.us-east-1.amazonaws.com/lathe-node-inference:1',
-        Environment: {
-          SAGEMAKER_PROGRAM: 'inference.mjs',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://${bucket}/code/sourcedir.tar.gz`,
-        },
-      },
-    }),
-  );
+  await createNodeModel(c, bucket, 'status-model', statusModel);
   await deploy('metrics-ep', 2);
   await deploy('metrics-async-ep', 1, `s3://${bucket}/out`);
 }, 120_000);
@@ -143,16 +98,7 @@ describe('endpoint metrics', () => {
         InputLocation: `s3://${bucket}/in/ok`,
       }),
     );
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `out/${accepted.InferenceId}.out` }));
-        break;
-      } catch (e) {
-        if ((e as { name?: string }).name !== 'NoSuchKey' || Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await pollForObject(c.s3, [`s3://${bucket}/out/${accepted.InferenceId}.out`], 30_000);
 
     const { text, samples } = await scrape();
     const l = '{endpoint="metrics-ep",variant="AllTraffic"}';

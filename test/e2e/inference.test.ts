@@ -1,31 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
-  CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
-  CreateTrainingJobCommand,
   DescribeEndpointCommand,
-  type DescribeEndpointCommandOutput,
-  type SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createXgboostModel,
+  deployEndpoint,
+  startXgboostJob,
+  waitForEndpoint,
+} from '../helpers/endpoints.js';
+import { downloadObject } from '../helpers/objects.js';
+import { pythonPredictions } from '../helpers/python.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
 import { createSklearnModel } from '../helpers/sklearn-model.js';
-import {
-  clients,
-  datasetsDir,
-  roleArn,
-  uploadDataset,
-  waitForJob,
-  xgboostImage,
-  xgboostJob,
-} from '../helpers/training.js';
+import { clients, datasetsDir, uploadDataset, waitForJob } from '../helpers/training.js';
 
 const bucket = 'serving';
 let server: TestServer;
@@ -33,60 +26,6 @@ let c: ReturnType<typeof clients>;
 let runtime: SageMakerRuntimeClient;
 let modelData: string;
 let modelDataB: string;
-
-async function waitForEndpoint(
-  sm: SageMakerClient,
-  name: string,
-  status = 'InService',
-): Promise<DescribeEndpointCommandOutput> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const d = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
-    if (d.EndpointStatus === status) return d;
-    if (d.EndpointStatus === 'Failed' || Date.now() > deadline)
-      throw new Error(`${name}: ${d.EndpointStatus} ${d.FailureReason ?? ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function deployXgboost(
-  endpoint: string,
-  variants: { name: string; model: string; weight: number; count?: number }[],
-) {
-  await c.sm.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: `${endpoint}-config`,
-      ProductionVariants: variants.map((v) => ({
-        VariantName: v.name,
-        ModelName: v.model,
-        InitialInstanceCount: v.count ?? 1,
-        InstanceType: 'ml.m5.large',
-        InitialVariantWeight: v.weight,
-      })),
-    }),
-  );
-  await c.sm.send(
-    new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: `${endpoint}-config` }),
-  );
-  return waitForEndpoint(c.sm, endpoint);
-}
-
-/** Python xgboost 1.7's predictions for every row of a CSV (label column dropped). */
-function pythonPredictions(modelTarGz: string, csv: string): number[] {
-  const dir = mkdtempSync(join(tmpdir(), 'lathe-pymodel-'));
-  execFileSync('tar', ['-xzf', modelTarGz, '-C', dir]);
-  const out = execFileSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys,numpy as np,xgboost as xgb\nb=xgb.Booster();b.load_model(sys.argv[1])\nd=np.loadtxt(sys.argv[2],delimiter=",",ndmin=2)\nprint("\\n".join(repr(float(p)) for p in b.predict(xgb.DMatrix(d[:,1:]))))',
-      join(dir, 'xgboost-model'),
-      csv,
-    ],
-    { encoding: 'utf8' },
-  );
-  return out.trim().split('\n').map(Number);
-}
 
 beforeAll(async () => {
   server = await startServer();
@@ -97,52 +36,30 @@ beforeAll(async () => {
     ['bc-a', '20'],
     ['bc-b', '40'],
   ] as const) {
-    await c.sm.send(
-      new CreateTrainingJobCommand(
-        xgboostJob(name, bucket, 'breast-cancer', {
-          num_round: rounds,
-          objective: 'binary:logistic',
-          max_depth: '4',
-        }),
-      ),
-    );
+    await startXgboostJob(c.sm, name, bucket, 'breast-cancer', {
+      num_round: rounds,
+      objective: 'binary:logistic',
+      max_depth: '4',
+    });
   }
   const a = await waitForJob(c.sm, 'bc-a');
   const b = await waitForJob(c.sm, 'bc-b');
   modelData = a.ModelArtifacts!.S3ModelArtifacts!;
   modelDataB = b.ModelArtifacts!.S3ModelArtifacts!;
-  for (const [name, url] of [
-    ['model-a', modelData],
-    ['model-b', modelDataB],
-  ] as const) {
-    await c.sm.send(
-      new CreateModelCommand({
-        ModelName: name,
-        ExecutionRoleArn: roleArn,
-        PrimaryContainer: { Image: xgboostImage, ModelDataUrl: url },
-      }),
-    );
-  }
+  await createXgboostModel(c.sm, 'model-a', modelData);
+  await createXgboostModel(c.sm, 'model-b', modelDataB);
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
 });
 
-async function download(uri: string): Promise<string> {
-  const key = uri.replace(`s3://${bucket}/`, '');
-  const obj = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const file = join(mkdtempSync(join(tmpdir(), 'lathe-dl-')), 'model.tar.gz');
-  (await import('node:fs')).writeFileSync(file, Buffer.from(await obj.Body!.transformToByteArray()));
-  return file;
-}
-
 describe('built-in XGBoost endpoints', () => {
   it('answers CSV and JSON with exactly the predictions Python xgboost makes', async () => {
-    await deployXgboost('bc-endpoint', [{ name: 'AllTraffic', model: 'model-a', weight: 1 }]);
+    await deployEndpoint(c.sm, 'bc-endpoint', [{ name: 'AllTraffic', model: 'model-a', weight: 1 }]);
     const csvPath = join(datasetsDir, 'breast-cancer', 'validation.csv');
     const rows = readFileSync(csvPath, 'utf8').trim().split('\n');
     const features = rows.map((r) => r.split(',').slice(1).join(','));
-    const expected = pythonPredictions(await download(modelData), csvPath);
+    const expected = pythonPredictions(await downloadObject(c.s3, modelData), csvPath, { labelled: true });
 
     const csv = await runtime.send(
       new InvokeEndpointCommand({
@@ -167,7 +84,9 @@ describe('built-in XGBoost endpoints', () => {
       }),
     );
     const bigGot = new TextDecoder().decode(big.Body).trim().split('\n').map(Number);
-    const bigExpected = pythonPredictions(await download(modelData), trainPath);
+    const bigExpected = pythonPredictions(await downloadObject(c.s3, modelData), trainPath, {
+      labelled: true,
+    });
     expect(bigGot).toHaveLength(455);
     for (const [i, p] of bigGot.entries()) expect(Math.abs(p - bigExpected[i]!)).toBeLessThan(1e-6);
 
@@ -214,7 +133,7 @@ describe('built-in XGBoost endpoints', () => {
   });
 
   it('spreads traffic 30/70 over two variants, and TargetVariant pins', async () => {
-    await deployXgboost('split', [
+    await deployEndpoint(c.sm, 'split', [
       { name: 'A', model: 'model-a', weight: 0.3 },
       { name: 'B', model: 'model-b', weight: 0.7 },
     ]);
@@ -261,7 +180,7 @@ describe('built-in XGBoost endpoints', () => {
   });
 
   it('updates to a new model under continuous load with zero failed requests', async () => {
-    await deployXgboost('rolling', [{ name: 'AllTraffic', model: 'model-a', weight: 1, count: 2 }]);
+    await deployEndpoint(c.sm, 'rolling', [{ name: 'AllTraffic', model: 'model-a', weight: 1, count: 2 }]);
     const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
       .split('\n')[0]!
       .split(',')
@@ -310,7 +229,10 @@ describe('built-in XGBoost endpoints', () => {
     await c.sm.send(
       new UpdateEndpointCommand({ EndpointName: 'rolling', EndpointConfigName: 'rolling-config-2' }),
     );
-    await waitForEndpoint(c.sm, 'rolling', 'Updating').catch(() => undefined);
+    await waitForEndpoint(c.sm, 'rolling', {
+      until: (d) => d.EndpointStatus === 'Updating',
+      timeoutMs: 60_000,
+    }).catch(() => undefined);
     const final = await waitForEndpoint(c.sm, 'rolling');
     await new Promise((r) => setTimeout(r, 300));
     stop = true;
@@ -326,23 +248,7 @@ describe('built-in XGBoost endpoints', () => {
 describe('Python script-mode endpoints', () => {
   it('serves a scikit-learn model through inference.py and replaces a crashed instance', async () => {
     await createSklearnModel(c, bucket, 'sk-model');
-    await c.sm.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: 'sk-config',
-        ProductionVariants: [
-          {
-            VariantName: 'AllTraffic',
-            ModelName: 'sk-model',
-            InitialInstanceCount: 1,
-            InstanceType: 'ml.m5.large',
-          },
-        ],
-      }),
-    );
-    await c.sm.send(
-      new CreateEndpointCommand({ EndpointName: 'sk-endpoint', EndpointConfigName: 'sk-config' }),
-    );
-    await waitForEndpoint(c.sm, 'sk-endpoint');
+    await deployEndpoint(c.sm, 'sk-endpoint', [{ model: 'sk-model' }]);
     const invoke = () =>
       runtime.send(
         new InvokeEndpointCommand({

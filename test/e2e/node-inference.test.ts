@@ -6,11 +6,11 @@ import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
-  DescribeEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForEndpoint } from '../helpers/endpoints.js';
 import { clientConfig, repoRoot, startServer, type TestServer } from '../helpers/server.js';
 import { clients, roleArn } from '../helpers/training.js';
 
@@ -74,14 +74,7 @@ describe('TypeScript script-mode endpoints', () => {
     await c.sm.send(
       new CreateEndpointCommand({ EndpointName: 'ts-linear', EndpointConfigName: 'ts-linear' }),
     );
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const d = await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'ts-linear' }));
-      if (d.EndpointStatus === 'InService') break;
-      if (d.EndpointStatus === 'Failed' || Date.now() > deadline)
-        throw new Error(`${d.EndpointStatus}: ${d.FailureReason}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForEndpoint(c.sm, 'ts-linear', { timeoutMs: 30_000 });
     const json = await runtime.send(
       new InvokeEndpointCommand({ EndpointName: 'ts-linear', ContentType: 'text/csv', Body: '1\n2.5\n-3' }),
     );

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateTrainingJobCommand,
   type CreateTrainingJobCommandInput,
@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadObject } from '../helpers/objects.js';
 import { repoRoot, startServer, type TestServer } from '../helpers/server.js';
 import { clients, jobLogs, roleArn, uploadDataset, waitForJob } from '../helpers/training.js';
 
@@ -77,9 +78,8 @@ function scriptJob(
 }
 
 async function downloadTar(key: string): Promise<string> {
-  const obj = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const dir = mkdtempSync(join(tmpdir(), 'lathe-out-'));
-  writeFileSync(join(dir, 'a.tar.gz'), Buffer.from(await obj.Body!.transformToByteArray()));
+  await downloadObject(c.s3, `s3://${bucket}/${key}`, join(dir, 'a.tar.gz'));
   await tar.x({ file: join(dir, 'a.tar.gz'), cwd: dir });
   return dir;
 }

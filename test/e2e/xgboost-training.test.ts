@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadObject } from '../helpers/objects.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { clients, datasetsDir, jobLogs, uploadDataset, waitForJob, xgboostJob } from '../helpers/training.js';
 
@@ -29,10 +29,8 @@ async function pythonEval(
   dataset: string,
   metric: string,
 ): Promise<{ metric: number; files: string[] }> {
-  const key = modelUri.replace(`s3://${bucket}/`, '');
-  const obj = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const dir = mkdtempSync(join(tmpdir(), 'lathe-model-'));
-  writeFileSync(join(dir, 'model.tar.gz'), Buffer.from(await obj.Body!.transformToByteArray()));
+  await downloadObject(c.s3, modelUri, join(dir, 'model.tar.gz'));
   const files: string[] = [];
   await tar.t({ file: join(dir, 'model.tar.gz'), onReadEntry: (e) => void files.push(e.path) });
   await tar.x({ file: join(dir, 'model.tar.gz'), cwd: dir });

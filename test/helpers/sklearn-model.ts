@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateModelCommand, CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
+import { downloadObject } from './objects.js';
 import { repoRoot } from './server.js';
 import { type clients, roleArn, uploadDataset, waitForJob, xgboostJob } from './training.js';
 
@@ -44,9 +45,7 @@ export async function createSklearnModel(
   );
   const job = await waitForJob(c.sm, jobName);
   if (job.TrainingJobStatus !== 'Completed') throw new Error(`${jobName}: ${job.FailureReason}`);
-  const key = job.ModelArtifacts!.S3ModelArtifacts!.replace(`s3://${bucket}/`, '');
-  const obj = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  writeFileSync(join(tmp, 'trained.tar.gz'), Buffer.from(await obj.Body!.transformToByteArray()));
+  await downloadObject(c.s3, job.ModelArtifacts!.S3ModelArtifacts!, join(tmp, 'trained.tar.gz'));
   const modelDir = mkdtempSync(join(tmpdir(), 'lathe-skm-'));
   execFileSync('tar', ['-xzf', join(tmp, 'trained.tar.gz'), '-C', modelDir]);
   execFileSync('mkdir', ['-p', join(modelDir, 'code')]);

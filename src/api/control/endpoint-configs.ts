@@ -2,7 +2,7 @@ import { defaultVariantWeight, type EndpointConfigRecord } from '../../domain/en
 import type { EndpointConfigService } from '../../services/endpoint-configs.js';
 import { type OperationTable, operation } from '../operation.js';
 import { createEndpointConfigInput, endpointConfigNameInput, listByNameInput } from './inference-schemas.js';
-import { compact, listPage } from './models.js';
+import { compact, listOperation } from './models.js';
 import { seconds } from './training-jobs.js';
 
 function describe(config: EndpointConfigRecord): Record<string, unknown> {
@@ -30,17 +30,16 @@ export function endpointConfigOperations(service: EndpointConfigService): Operat
     DescribeEndpointConfig: operation(endpointConfigNameInput, async (input) =>
       describe(await service.get(input.EndpointConfigName)),
     ),
-    ListEndpointConfigs: operation(listByNameInput, async (input) => {
-      const page = await listPage(input, {}, (q) => service.list(q));
-      return compact({
-        EndpointConfigs: page.items.map((c) => ({
-          EndpointConfigName: c.name,
-          EndpointConfigArn: c.arn,
-          CreationTime: seconds(c.creationTime),
-        })),
-        NextToken: page.NextToken,
-      });
-    }),
+    ListEndpointConfigs: listOperation(
+      listByNameInput,
+      'EndpointConfigs',
+      (q) => service.list(q),
+      (c) => ({
+        EndpointConfigName: c.name,
+        EndpointConfigArn: c.arn,
+        CreationTime: seconds(c.creationTime),
+      }),
+    ),
     DeleteEndpointConfig: operation(endpointConfigNameInput, async (input) => {
       await service.delete(input.EndpointConfigName);
       return {};

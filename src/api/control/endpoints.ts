@@ -8,7 +8,7 @@ import {
   updateEndpointInput,
   updateWeightsAndCapacitiesInput,
 } from './inference-schemas.js';
-import { compact, listPage, milliseconds } from './models.js';
+import { compact, listOperation, statusFilters } from './models.js';
 import { seconds } from './training-jobs.js';
 
 type LiveVariant = NonNullable<EndpointView['live']>[number];
@@ -100,27 +100,19 @@ export function endpointOperations(service: EndpointService): OperationTable {
     DescribeEndpoint: operation(endpointNameInput, async (input) =>
       describe(await service.describe(input.EndpointName)),
     ),
-    ListEndpoints: operation(listEndpointsInput, async (input) => {
-      const page = await listPage(
-        input,
-        {
-          statusEquals: input.StatusEquals,
-          lastModifiedTimeAfter: milliseconds(input.LastModifiedTimeAfter),
-          lastModifiedTimeBefore: milliseconds(input.LastModifiedTimeBefore),
-        },
-        (q) => service.list(q),
-      );
-      return compact({
-        Endpoints: page.items.map((e) => ({
-          EndpointName: e.name,
-          EndpointArn: e.arn,
-          CreationTime: seconds(e.creationTime),
-          LastModifiedTime: seconds(e.lastModifiedTime),
-          EndpointStatus: e.status,
-        })),
-        NextToken: page.NextToken,
-      });
-    }),
+    ListEndpoints: listOperation(
+      listEndpointsInput,
+      'Endpoints',
+      (q) => service.list(q),
+      (e) => ({
+        EndpointName: e.name,
+        EndpointArn: e.arn,
+        CreationTime: seconds(e.creationTime),
+        LastModifiedTime: seconds(e.lastModifiedTime),
+        EndpointStatus: e.status,
+      }),
+      statusFilters,
+    ),
     UpdateEndpoint: operation(updateEndpointInput, async (input) => {
       const endpoint = await service.update(input);
       return { EndpointArn: endpoint.arn };

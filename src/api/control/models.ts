@@ -1,6 +1,7 @@
+import type { z } from 'zod';
 import type { ModelRecord } from '../../domain/model.js';
 import type { ModelService } from '../../services/models.js';
-import { type OperationTable, operation } from '../operation.js';
+import { type Operation, type OperationTable, operation } from '../operation.js';
 import { createModelInput, listByNameInput, modelNameInput } from './inference-schemas.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { seconds } from './training-jobs.js';
@@ -48,13 +49,18 @@ interface ListInput {
   readonly SortOrder?: ListQuery['sortOrder'];
 }
 
+/** The filters of a List* request beyond name and creation time. */
+type ListFilters = Partial<
+  Pick<ListQuery, 'statusEquals' | 'lastModifiedTimeAfter' | 'lastModifiedTimeBefore'>
+>;
+
 /**
  * One page of a List* operation. The default order is CreationTime, Descending, as SageMaker
  * documents for models, endpoint configurations and endpoints.
  */
 export async function listPage<R>(
   input: ListInput,
-  extra: Partial<Pick<ListQuery, 'statusEquals' | 'lastModifiedTimeAfter' | 'lastModifiedTimeBefore'>>,
+  extra: ListFilters,
   list: (query: ListQuery) => Promise<R[]>,
 ): Promise<{ items: R[]; NextToken?: string }> {
   const limit = input.MaxResults ?? 10;
@@ -74,6 +80,39 @@ export async function listPage<R>(
   };
 }
 
+/** The members ListEndpoints and ListTransformJobs add to the name and creation-time filters. */
+interface StatusListInput {
+  readonly StatusEquals?: string;
+  readonly LastModifiedTimeAfter?: number;
+  readonly LastModifiedTimeBefore?: number;
+}
+
+/** The status and last-modified filters of a List* request, as the services take them. */
+export function statusFilters(input: StatusListInput): ListFilters {
+  return {
+    statusEquals: input.StatusEquals,
+    lastModifiedTimeAfter: milliseconds(input.LastModifiedTimeAfter),
+    lastModifiedTimeBefore: milliseconds(input.LastModifiedTimeBefore),
+  };
+}
+
+/**
+ * A List* operation: one page of `list`, answered as `{ [member]: summaries, NextToken }`.
+ * `filters` adds the request's filters beyond name and creation time.
+ */
+export function listOperation<S extends z.ZodType<ListInput>, R>(
+  schema: S,
+  member: string,
+  list: (query: ListQuery) => Promise<R[]>,
+  summary: (item: R) => unknown,
+  filters: (input: z.infer<S>) => ListFilters = () => ({}),
+): Operation {
+  return operation(schema, async (input) => {
+    const page = await listPage(input, filters(input), list);
+    return compact({ [member]: page.items.map(summary), NextToken: page.NextToken });
+  });
+}
+
 /** CreateModel, DescribeModel, ListModels, DeleteModel. */
 export function modelOperations(service: ModelService): OperationTable {
   return {
@@ -82,17 +121,12 @@ export function modelOperations(service: ModelService): OperationTable {
       return { ModelArn: model.arn };
     }),
     DescribeModel: operation(modelNameInput, async (input) => describe(await service.get(input.ModelName))),
-    ListModels: operation(listByNameInput, async (input) => {
-      const page = await listPage(input, {}, (q) => service.list(q));
-      return compact({
-        Models: page.items.map((m) => ({
-          ModelName: m.name,
-          ModelArn: m.arn,
-          CreationTime: seconds(m.creationTime),
-        })),
-        NextToken: page.NextToken,
-      });
-    }),
+    ListModels: listOperation(
+      listByNameInput,
+      'Models',
+      (q) => service.list(q),
+      (m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: seconds(m.creationTime) }),
+    ),
     DeleteModel: operation(modelNameInput, async (input) => {
       await service.delete(input.ModelName);
       return {};

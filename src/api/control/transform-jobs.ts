@@ -1,7 +1,7 @@
 import type { TransformJobRecord } from '../../domain/transform-job.js';
 import type { TransformJobService } from '../../services/transform-jobs.js';
 import { type OperationTable, operation } from '../operation.js';
-import { compact, listPage, milliseconds } from './models.js';
+import { compact, listOperation, statusFilters } from './models.js';
 import { seconds } from './training-jobs.js';
 import {
   createTransformJobInput,
@@ -45,18 +45,13 @@ export function transformJobOperations(service: TransformJobService): OperationT
     DescribeTransformJob: operation(transformJobNameInput, async (input) =>
       describe(await service.get(input.TransformJobName)),
     ),
-    ListTransformJobs: operation(listTransformJobsInput, async (input) => {
-      const page = await listPage(
-        input,
-        {
-          statusEquals: input.StatusEquals,
-          lastModifiedTimeAfter: milliseconds(input.LastModifiedTimeAfter),
-          lastModifiedTimeBefore: milliseconds(input.LastModifiedTimeBefore),
-        },
-        (q) => service.list(q),
-      );
-      return compact({ TransformJobSummaries: page.items.map(summary), NextToken: page.NextToken });
-    }),
+    ListTransformJobs: listOperation(
+      listTransformJobsInput,
+      'TransformJobSummaries',
+      (q) => service.list(q),
+      summary,
+      statusFilters,
+    ),
     StopTransformJob: operation(transformJobNameInput, async (input) => {
       await service.stop(input.TransformJobName);
       return {};

@@ -23,6 +23,24 @@ function routerFailureStatus(e: unknown): number | undefined {
   return undefined;
 }
 
+/** Records an answered invocation; its OverheadLatency ends now, so call it once the answer is settled. */
+function recordAnswer(
+  metrics: InvocationRecorder | undefined,
+  endpointName: string,
+  result: InvocationResult,
+  startedAt: number,
+): void {
+  if (!metrics) return;
+  const overhead = (performance.now() - startedAt) * 1000 - result.modelLatencyUs;
+  metrics.recordInvocation(
+    endpointName,
+    result.variantName,
+    result.status,
+    result.modelLatencyUs,
+    Math.max(overhead, 0),
+  );
+}
+
 /**
  * InvokeEndpoint (REST-JSON): `POST /endpoints/{name}/invocations`, raw body in, the model's
  * bytes out, with `x-Amzn-Invoked-Production-Variant`. A model's non-2xx becomes ModelError.
@@ -57,16 +75,7 @@ export async function invokeNamedEndpoint(
     throw e;
   }
   if (result.status < 200 || result.status > 299) {
-    if (metrics) {
-      const overhead = (performance.now() - startedAt) * 1000 - result.modelLatencyUs;
-      metrics.recordInvocation(
-        endpointName,
-        result.variantName,
-        result.status,
-        result.modelLatencyUs,
-        Math.max(overhead, 0),
-      );
-    }
+    recordAnswer(metrics, endpointName, result, startedAt);
     const text = result.body.toString('utf8').slice(0, 4096);
     const kind = result.status >= 500 ? 'server' : 'client';
     throw new AwsError(
@@ -84,14 +93,5 @@ export async function invokeNamedEndpoint(
   if (result.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = result.customAttributes;
   res.writeHead(200, headers);
   res.end(result.body);
-  if (metrics) {
-    const overhead = (performance.now() - startedAt) * 1000 - result.modelLatencyUs;
-    metrics.recordInvocation(
-      endpointName,
-      result.variantName,
-      result.status,
-      result.modelLatencyUs,
-      Math.max(overhead, 0),
-    );
-  }
+  recordAnswer(metrics, endpointName, result, startedAt);
 }
