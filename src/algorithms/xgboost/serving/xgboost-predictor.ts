@@ -125,11 +125,17 @@ export function predict(model: XgboostServingModel, data: DecodedRows): Float32A
     };
   }
   try {
-    // Large batches go to libxgboost itself: per row it is faster than the evaluator there
-    // (1.2 vs 1.9 µs at 1,000 rows, test/bench/xgboost-predict.mjs); both give the same bits.
-    if (!model.evaluator || rows >= NATIVE_BATCH_ROWS) {
+    if (!model.evaluator) {
       if (rows === 0) return new Float32Array(0);
       return model.native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
+    }
+    // Large batches go to libxgboost's in-place prediction: per row it is faster than the
+    // evaluator there (1.2 vs 1.9 µs at 1,000 rows, test/bench/xgboost-predict.mjs), and it is
+    // the reference the evaluator is checked against at load time.
+    if (rows >= NATIVE_BATCH_ROWS) {
+      return cols === model.numFeature
+        ? model.native.predictDense(data.values, rows, cols, model.iterationEnd)
+        : model.native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
     }
     let x = data.values;
     if (cols < model.numFeature) {
