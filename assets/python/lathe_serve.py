@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -143,6 +144,12 @@ def main():
                 print(text, file=sys.stderr, flush=True)
                 self.reply(status, text.encode("utf-8"))
 
+    # Lathe holds our stdin open; end-of-file means it is gone, so this instance goes too.
+    def exit_with_parent():
+        sys.stdin.read()
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(f"LATHE_READY {server.server_address[1]}", flush=True)

@@ -24,7 +24,9 @@ export async function startProcessInstance(id: string, spec: ProcessInstanceSpec
   const child = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     env: { ...spec.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open for the server's life: when Lathe dies (even by kill -9) the pipe
+    // closes and the model server exits instead of lingering as an orphan.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stopping = false;
   let outstanding = 0;

@@ -121,3 +121,6 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`LATHE_READY ${(server.address() as AddressInfo).port}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// Lathe holds our stdin open; end-of-file means it is gone, so this instance goes too.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
