@@ -215,6 +215,7 @@ export async function startLathe(
     autoscaling: autoscalingOperations(autoscaling),
     logs: logsOperations(createLogReader(store), config.region, config.accountId),
     isReady: () => ready,
+    logRequests: config.logLevel === 'debug',
   });
 
   // Recover before accepting work: orphans ended, unfinished jobs restarted or closed.

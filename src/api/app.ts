@@ -32,6 +32,8 @@ export interface AppDeps {
   /** CloudWatch Logs operations (`X-Amz-Target: Logs_20140328.<Op>`). */
   readonly logs: OperationTable;
   readonly isReady: () => boolean;
+  /** Log every request at debug level (LATHE_LOG_LEVEL=debug). */
+  readonly logRequests?: boolean;
 }
 
 /**
@@ -115,31 +117,35 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     }
   }
 
+  function fail(req: IncomingMessage, res: ServerResponse, requestId: string, e: unknown): void {
+    const error = isAwsError(e) ? e : new AwsError('InternalFailure', 'An internal error occurred.');
+    if (!isAwsError(e))
+      logger.error('unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
+    const service = peekSigningService(req);
+    if (
+      service === 's3' ||
+      (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')
+    ) {
+      const s3Error = error.code === 'InternalFailure' ? new AwsError('InternalError', error.message) : error;
+      writeS3Error(res, s3Error, requestId, req.url ?? '/');
+    } else if (service === 'sts') {
+      sendStsError(res, error, requestId);
+    } else {
+      sendJsonError(res, error, requestId);
+    }
+    // A request rejected before its body was read: drain it so the connection stays usable.
+    if (!req.readableEnded) req.resume();
+  }
+
+  // The access log costs a closure and an object per request: only built when it is read.
+  const logRequests = deps.logRequests ?? false;
+
   return (req, res) => {
     const requestId = randomUUID();
-    const started = performance.now();
-    handle(req, res, requestId)
-      .catch((e: unknown) => {
-        const error = isAwsError(e) ? e : new AwsError('InternalFailure', 'An internal error occurred.');
-        if (!isAwsError(e))
-          logger.error('unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
-        const service = peekSigningService(req);
-        if (
-          service === 's3' ||
-          (service === undefined && !req.headers['x-amz-target'] && req.method !== 'POST')
-        ) {
-          const s3Error =
-            error.code === 'InternalFailure' ? new AwsError('InternalError', error.message) : error;
-          writeS3Error(res, s3Error, requestId, req.url ?? '/');
-        } else if (service === 'sts') {
-          sendStsError(res, error, requestId);
-        } else {
-          sendJsonError(res, error, requestId);
-        }
-        // A request rejected before its body was read: drain it so the connection stays usable.
-        if (!req.readableEnded) req.resume();
-      })
-      .finally(() => {
+    const started = logRequests ? performance.now() : 0;
+    const done = handle(req, res, requestId).catch((e: unknown) => fail(req, res, requestId, e));
+    if (logRequests) {
+      void done.then(() =>
         logger.debug('request', {
           requestId,
           method: req.method,
@@ -147,7 +153,8 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
           target: req.headers['x-amz-target'],
           status: res.statusCode,
           ms: Math.round(performance.now() - started),
-        });
-      });
+        }),
+      );
+    }
   };
 }
