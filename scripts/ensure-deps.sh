@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(libxgboost0 python3-xgboost python3-sklearn python3-numpy python3-boto3 awscli)
+debian_packages=(libxgboost0 python3-xgboost python3-sklearn python3-numpy python3-boto3 awscli postgresql)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
