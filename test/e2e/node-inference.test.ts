@@ -6,11 +6,13 @@ import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  DescribeEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForEndpoint } from '../helpers/endpoints.js';
+import { createEndpoint, waitForEndpoint } from '../helpers/endpoints.js';
+import { createNodeModel } from '../helpers/node-model.js';
 import { clientConfig, repoRoot, startServer, type TestServer } from '../helpers/server.js';
 import { clients, roleArn } from '../helpers/training.js';
 
@@ -95,5 +97,23 @@ describe('TypeScript script-mode endpoints', () => {
         new InvokeEndpointCommand({ EndpointName: 'ts-linear', ContentType: 'image/png', Body: 'x' }),
       ),
     ).rejects.toMatchObject({ name: 'ModelError', OriginalStatusCode: 415 });
+  });
+
+  it('report VariantStatus while the fleet starts, and none once InService', async () => {
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'slow-models' }));
+    // A model whose loading takes a while: the endpoint stays Creating meanwhile.
+    await createNodeModel(
+      c,
+      'slow-models',
+      'slow-load',
+      'export const modelFn = async () => { await new Promise((r) => setTimeout(r, 1500)); return {}; };\nexport const transformFn = (_m, body) => [body, "text/plain"];',
+    );
+    await createEndpoint(c.sm, 'slow-load', [{ model: 'slow-load' }]);
+    const creating = await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'slow-load' }));
+    expect(creating.EndpointStatus).toBe('Creating');
+    expect(creating.ProductionVariants?.[0]?.VariantStatus?.[0]).toMatchObject({ Status: 'Creating' });
+    expect(creating.ProductionVariants?.[0]?.VariantStatus?.[0]?.StartTime).toBeInstanceOf(Date);
+    const ready = await waitForEndpoint(c.sm, 'slow-load');
+    expect(ready.ProductionVariants?.[0]?.VariantStatus).toBeUndefined();
   });
 });

@@ -17,6 +17,27 @@ type LiveVariant = NonNullable<EndpointView['live']>[number];
  * DescribeEndpoint's ProductionVariants: the fleet's own figures while it runs, else the
  * deployment's (no current figures while nothing serves yet).
  */
+/** ProductionVariantSummary.VariantStatus: what the variant is going through, empty when settled. */
+function variantStatus(endpoint: EndpointRecord): unknown[] | undefined {
+  const status =
+    endpoint.status === 'Creating' || endpoint.status === 'Updating' || endpoint.status === 'Deleting'
+      ? endpoint.status
+      : undefined;
+  if (!status) return undefined;
+  const messages = {
+    Creating: 'Starting the instances and loading the model',
+    Updating: 'Starting the new fleet beside the current one; traffic moves once it is healthy',
+    Deleting: 'Stopping the instances',
+  } as const;
+  return [
+    {
+      Status: status,
+      StatusMessage: messages[status],
+      StartTime: seconds(endpoint.operationStartTime ?? endpoint.lastModifiedTime),
+    },
+  ];
+}
+
 function productionVariants(endpoint: EndpointRecord, live: EndpointView['live']): unknown[] {
   const byName = new Map<string, LiveVariant>((live ?? []).map((s) => [s.variantName, s]));
   const op = endpoint.operation;
@@ -36,6 +57,7 @@ function productionVariants(endpoint: EndpointRecord, live: EndpointView['live']
     const weights = {
       CurrentWeight: state?.currentWeight ?? (serving ? v.weight : undefined),
       DesiredWeight: state?.desiredWeight ?? want.weight,
+      VariantStatus: variantStatus(endpoint),
     };
     if (v.serverless) {
       return {
