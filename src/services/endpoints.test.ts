@@ -4,45 +4,13 @@ import type { EndpointConfigRecord } from '../domain/endpoint-config.js';
 import type { ModelRecord } from '../domain/model.js';
 import { AwsError } from '../errors/aws-error.js';
 import type { DeploymentPlan, EndpointFleet, VariantState } from '../ports/endpoint-fleet.js';
-import type { ResourceQuery, ResourceStore, StoredResource, TagStore } from '../ports/metadata-store.js';
+import type { TagStore } from '../ports/metadata-store.js';
+import { memoryResourceStore } from '../testing/memory-resource-store.js';
 import { createEndpointConfigService } from './endpoint-configs.js';
 import { buildDeployment, createEndpointService, planOf, retainVariantProperties } from './endpoints.js';
 import { createModelService } from './models.js';
 
-/** A ResourceStore in memory that, like the SQL one, hands out copies (JSON drops undefined). */
-function memoryResources(): ResourceStore {
-  const rows = new Map<string, StoredResource<unknown>>();
-  const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-  return {
-    async create<T>(r: StoredResource<T>) {
-      if (rows.has(`${r.kind}/${r.name}`)) return false;
-      rows.set(`${r.kind}/${r.name}`, copy(r));
-      return true;
-    },
-    async get<T>(kind: string, name: string) {
-      const r = rows.get(`${kind}/${name}`);
-      return r && (copy(r) as StoredResource<T>);
-    },
-    async update<T>(kind: string, name: string, change: (c: StoredResource<T>) => StoredResource<T>) {
-      const r = rows.get(`${kind}/${name}`);
-      if (!r) throw new AwsError('ResourceNotFound', `Could not find ${kind} "${name}".`);
-      const next = copy(change(copy(r) as StoredResource<T>));
-      rows.set(`${kind}/${name}`, next);
-      return next;
-    },
-    async delete(kind: string, name: string) {
-      return rows.delete(`${kind}/${name}`);
-    },
-    async list<T>(kind: string, q: ResourceQuery) {
-      return [...rows.values()]
-        .filter((r) => r.kind === kind)
-        .filter((r) => !q.nameContains || r.name.toLowerCase().includes(q.nameContains.toLowerCase()))
-        .filter((r) => !q.statusIn || q.statusIn.includes(r.status ?? ''))
-        .sort((a, b) => a.creationTime - b.creationTime)
-        .map((r) => copy(r) as StoredResource<T>);
-    },
-  } as ResourceStore;
-}
+const memoryResources = memoryResourceStore;
 
 const noTags: TagStore = { add: async () => {}, list: async () => [], remove: async () => {} };
 

@@ -20,7 +20,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
 import { endpointConfigNotFound } from './endpoint-configs.js';
 import { type InferenceStoreDeps, modelNotFound } from './models.js';
-import { arnExists, createUnique, dropTags } from './unique-resource.js';
+import { arnExists, createUnique, dropTags, withStatus } from './unique-resource.js';
 
 export interface EndpointServiceDeps extends InferenceStoreDeps {
   readonly fleet: EndpointFleet;
@@ -200,14 +200,7 @@ export function weightChanges(
 type Stored = StoredResource<EndpointState>;
 
 function toRecord(r: Stored): EndpointRecord {
-  return {
-    ...r.record,
-    name: r.name,
-    arn: r.arn,
-    status: (r.status ?? 'Failed') as EndpointStatus,
-    creationTime: r.creationTime,
-    lastModifiedTime: r.lastModifiedTime,
-  };
+  return withStatus<Stored['record'], EndpointStatus>(r);
 }
 
 /** The stored endpoint with a new status and operation. */

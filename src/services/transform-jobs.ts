@@ -15,7 +15,7 @@ import { AwsError, validationError } from '../errors/aws-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
 import { type InferenceStoreDeps, modelNotFound } from './models.js';
-import { arnExists, createUnique } from './unique-resource.js';
+import { arnExists, createUnique, withStatus } from './unique-resource.js';
 
 /**
  * Runs one transform job to its end (the worker's transform runner). Resolves once every output
@@ -44,14 +44,7 @@ export function transformJobNotFound(name: string) {
 }
 
 function toRecord(r: Stored): TransformJobRecord {
-  return {
-    ...r.record,
-    name: r.name,
-    arn: r.arn,
-    status: (r.status ?? 'Failed') as TransformJobStatus,
-    creationTime: r.creationTime,
-    lastModifiedTime: r.lastModifiedTime,
-  };
+  return withStatus<Stored['record'], TransformJobStatus>(r);
 }
 
 /** The model's container as the job deploys it, or a ValidationException. */

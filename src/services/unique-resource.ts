@@ -59,3 +59,20 @@ export async function createUnique<S extends StoredResource<unknown>>(
   if (resource.tags?.length) await tags.add(resource.arn, resource.tags);
   return stored;
 }
+
+/**
+ * A stored resource with a status (endpoint, transform job) as its service's record: the
+ * stored state plus name, ARN, status and times. A missing status reads as `Failed`.
+ */
+export function withStatus<T extends object, S extends string>(
+  r: StoredResource<T>,
+): T & { name: string; arn: string; status: S; creationTime: number; lastModifiedTime: number } {
+  return {
+    ...r.record,
+    name: r.name,
+    arn: r.arn,
+    status: (r.status ?? 'Failed') as S,
+    creationTime: r.creationTime,
+    lastModifiedTime: r.lastModifiedTime,
+  };
+}

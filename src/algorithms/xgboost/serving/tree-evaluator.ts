@@ -62,44 +62,38 @@ export class TreeEvaluator {
     for (let r = 0; r < rows; r++) this.predictRow(x, r * stride, out, r * this.outputsPerRow);
   }
 
+  /** The leaf a row reaches in the tree rooted at `root`. */
+  #leaf(root: number, x: Float32Array, offset: number): number {
+    const { left, right, feature, value, defaultLeft } = this.forest;
+    let n = root;
+    let l = left[n]!;
+    while (l !== -1) {
+      const v = x[offset + feature[n]!]!;
+      const threshold = value[n]!;
+      // Both comparisons are false only for NaN (missing): take the default branch.
+      if (v < threshold) n = l;
+      else if (v >= threshold) n = right[n]!;
+      else n = defaultLeft[n] === 1 ? l : right[n]!;
+      l = left[n]!;
+    }
+    return n;
+  }
+
   /** Predicts the single row starting at `x[offset]` into `out[outOffset...]`. */
   predictRow(x: Float32Array, offset: number, out: Float32Array, outOffset: number): void {
-    const { left, right, feature, value, defaultLeft, roots, groups } = this.forest;
+    const { value, roots, groups } = this.forest;
     const nTrees = roots.length;
     if (this.numGroups === 1) {
       let acc = fround(this.baseMargin);
-      for (let t = 0; t < nTrees; t++) {
-        let n = roots[t]!;
-        let l = left[n]!;
-        while (l !== -1) {
-          const v = x[offset + feature[n]!]!;
-          const t = value[n]!;
-          // Both comparisons are false only for NaN (missing): take the default branch.
-          if (v < t) n = l;
-          else if (v >= t) n = right[n]!;
-          else n = defaultLeft[n] === 1 ? l : right[n]!;
-          l = left[n]!;
-        }
-        acc = fround(acc + value[n]!);
-      }
+      for (let t = 0; t < nTrees; t++) acc = fround(acc + value[this.#leaf(roots[t]!, x, offset)]!);
       out[outOffset] = this.#transform1(acc);
       return;
     }
     const m = this.#margins;
     m.fill(this.baseMargin);
     for (let t = 0; t < nTrees; t++) {
-      let n = roots[t]!;
-      let l = left[n]!;
-      while (l !== -1) {
-        const v = x[offset + feature[n]!]!;
-        const t = value[n]!;
-        if (v < t) n = l;
-        else if (v >= t) n = right[n]!;
-        else n = defaultLeft[n] === 1 ? l : right[n]!;
-        l = left[n]!;
-      }
       const g = groups[t]!;
-      m[g] = m[g]! + value[n]!; // Float32Array stores round to float32
+      m[g] = m[g]! + value[this.#leaf(roots[t]!, x, offset)]!; // Float32Array stores round to float32
     }
     this.#transformGroups(m, out, outOffset);
   }
