@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { deriveSigningKey, sha256Hex, uriEncode, verifySigV4 } from './sigv4.js';
@@ -97,4 +97,98 @@ describe('uriEncode', () => {
     expect(uriEncode('a b/ü+')).toBe('a%20b%2F%C3%BC%2B');
     expect(uriEncode('a/b', true)).toBe('a/b');
   });
+});
+
+// Cross-checked against the AWS SDK's own signer: whatever it signs, we must accept, on the
+// shapes where canonicalisation has fast paths (plain paths, single-valued plain headers).
+describe('verifySigV4 against @smithy/signature-v4', () => {
+  const credentials = { accessKeyId, secretAccessKey: secret };
+  class Sha256 {
+    readonly #hash;
+    constructor(key?: string | Uint8Array) {
+      this.#hash = key ? createHmac('sha256', key) : createHash('sha256');
+    }
+    update(data: string | Uint8Array) {
+      this.#hash.update(data);
+    }
+    async digest() {
+      return new Uint8Array(this.#hash.digest());
+    }
+  }
+  const escape = (s: string) =>
+    encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+  async function signedRequest(
+    service: string,
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<IncomingMessage> {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const signer = new SignatureV4({
+      service,
+      region: 'us-east-1',
+      sha256: Sha256,
+      credentials,
+      uriEscapePath: service !== 's3', // as the S3 client configures it
+    });
+    const signed = await signer.sign({
+      method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 8080,
+      path,
+      query,
+      headers: {
+        host: '127.0.0.1:8080',
+        ...(service === 's3' ? { 'x-amz-content-sha256': sha256Hex(body) } : {}),
+        ...headers,
+      },
+      body,
+    });
+    const qs = Object.entries(query)
+      .map(([k, v]) => `${escape(k)}=${escape(v)}`)
+      .join('&');
+    const lower = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return request(lower, qs ? `${path}?${qs}` : path, method);
+  }
+
+  const cases: [string, string, string, Record<string, string>, Record<string, string>][] = [
+    ['sagemaker', 'POST', '/endpoints/my-endpoint/invocations', {}, { 'content-type': 'text/csv' }],
+    [
+      'sagemaker',
+      'POST',
+      '/endpoints/my-endpoint/invocations',
+      {},
+      { 'x-amzn-sagemaker-custom-attributes': 'a  b\tc   d', 'content-type': 'text/csv' },
+    ],
+    ['sagemaker', 'POST', '/endpoints/a%20b%C3%BC/invocations', {}, {}],
+    ['s3', 'GET', '/bucket/dir/key.csv', { 'list-type': '2', prefix: 'a b/ü', delimiter: '/' }, {}],
+    ['s3', 'PUT', '/bucket/a%20b/%C3%BC%2Bc.txt', {}, { 'content-type': 'text/plain;  charset=utf-8' }],
+  ];
+  for (const [service, method, path, query, headers] of cases) {
+    it(`${service} ${method} ${path} ${JSON.stringify(headers)}`, async () => {
+      const body = method === 'GET' ? '' : '1,2,3';
+      const req = await signedRequest(service, method, path, query, headers, body);
+      const dialect = service === 's3' ? ('s3' as const) : ('json' as const);
+      const verified = verifySigV4(req, {
+        dialect,
+        lookupSecret: (id) => (id === accessKeyId ? secret : undefined),
+        maxSkewSeconds: 900,
+        bodySha256: dialect === 'json' ? sha256Hex(body) : undefined,
+      });
+      expect(verified.service).toBe(service);
+      const tampered = { ...req, url: `${req.url}x` } as IncomingMessage;
+      expect(() =>
+        verifySigV4(tampered, {
+          dialect,
+          lookupSecret: () => secret,
+          maxSkewSeconds: 900,
+          bodySha256: dialect === 'json' ? sha256Hex(body) : undefined,
+        }),
+      ).toThrow();
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../errors/aws-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
@@ -95,7 +95,7 @@ function fail(dialect: ErrorDialect, kind: keyof (typeof errorNames)['json'], me
   return new AwsError(errorNames[dialect][kind], message);
 }
 
-function parseAuthorization(req: IncomingMessage, url: URL, dialect: ErrorDialect): ParsedAuthorization {
+function parseAuthorization(req: IncomingMessage, dialect: ErrorDialect): ParsedAuthorization {
   const header = req.headers.authorization;
   if (typeof header === 'string' && header.length > 0) {
     const m = AUTH_RE.exec(header);
@@ -120,7 +120,8 @@ function parseAuthorization(req: IncomingMessage, url: URL, dialect: ErrorDialec
       presigned: false,
     };
   }
-  const q = url.searchParams;
+  // Only a presigned request needs its query parsed; header-signed ones (every SDK call) skip it.
+  const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
   if (q.get('X-Amz-Algorithm') === 'AWS4-HMAC-SHA256') {
     const credential = (q.get('X-Amz-Credential') ?? '').split('/');
     const signature = q.get('X-Amz-Signature') ?? '';
@@ -179,7 +180,11 @@ function safeDecode(value: string): string {
   }
 }
 
+const PLAIN_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 function canonicalUri(rawPath: string, service: string): string {
+  // Nothing to encode (or decode): the path is its own canonical form.
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
   const segments = rawPath.split('/');
   // S3 signs the path encoded once; every other service double-encodes it.
   return service === 's3'
@@ -203,18 +208,25 @@ function canonicalQuery(rawQuery: string): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
+// Leading or trailing whitespace, a run of it, or any whitespace other than a plain space.
+const NEEDS_TRIM = /^\s|\s$|\s\s|[^\S ]/;
+
 function canonicalHeaders(req: IncomingMessage, names: readonly string[]): string {
-  return names
-    .map((name) => {
-      const single = req.headers[name];
+  let out = '';
+  for (const name of names) {
+    const single = req.headers[name];
+    if (typeof single === 'string' && !single.includes(',')) {
+      // The common case: one value, usually with nothing to trim or fold.
+      out += `${name}:${NEEDS_TRIM.test(single) ? fold(single) : single}\n`;
+    } else {
       // headersDistinct allocates; only a header sent twice (joined with commas) needs it.
-      const values =
-        typeof single === 'string' && !single.includes(',') ? [single] : (req.headersDistinct[name] ?? []);
-      const value = values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',');
-      return `${name}:${value}\n`;
-    })
-    .join('');
+      out += `${name}:${(req.headersDistinct[name] ?? []).map(fold).join(',')}\n`;
+    }
+  }
+  return out;
 }
+
+const fold = (value: string): string => value.trim().replace(/\s+/g, ' ');
 
 function parseAmzDate(amzDate: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
@@ -224,7 +236,8 @@ function parseAmzDate(amzDate: string): number | undefined {
 
 const hmac = (key: Buffer | string, data: string): Buffer =>
   createHmac('sha256', key).update(data, 'utf8').digest();
-export const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+// One-shot hashing: twice as fast as createHash() for the small inputs of every request.
+export const sha256Hex = (data: Buffer | string): string => hash('sha256', data, 'hex');
 
 export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
   return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
@@ -258,8 +271,7 @@ export interface VerifyOptions {
 export function verifySigV4(req: IncomingMessage, options: VerifyOptions): VerifiedRequest {
   const { dialect } = options;
   const rawUrl = req.url ?? '/';
-  const url = new URL(rawUrl, 'http://localhost');
-  const auth = parseAuthorization(req, url, dialect);
+  const auth = parseAuthorization(req, dialect);
 
   const secret = options.lookupSecret(auth.accessKeyId);
   if (secret === undefined) {
@@ -311,18 +323,9 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
   const queryStart = rawUrl.indexOf('?');
   const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
   const rawQuery = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
-  const canonicalRequest = [
-    req.method ?? 'GET',
-    canonicalUri(rawPath, auth.service),
-    canonicalQuery(rawQuery),
-    canonicalHeaders(req, auth.signedHeaders),
-    auth.signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n');
+  const canonicalRequest = `${req.method ?? 'GET'}\n${canonicalUri(rawPath, auth.service)}\n${canonicalQuery(rawQuery)}\n${canonicalHeaders(req, auth.signedHeaders)}\n${auth.signedHeaders.join(';')}\n${payloadHash}`;
   const credentialScope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', auth.amzDate, credentialScope, sha256Hex(canonicalRequest)].join(
-    '\n',
-  );
+  const stringToSign = `AWS4-HMAC-SHA256\n${auth.amzDate}\n${credentialScope}\n${sha256Hex(canonicalRequest)}`;
   const signingKey = cachedSigningKey(secret, auth.date, auth.region, auth.service);
   const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
   const given = Buffer.from(auth.signature, 'hex');
