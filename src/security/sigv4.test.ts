@@ -115,7 +115,7 @@ describe('verifySigV4 against @smithy/signature-v4', () => {
       return new Uint8Array(this.#hash.digest());
     }
   }
-  const escape = (s: string) =>
+  const rfc3986 = (s: string) =>
     encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
   async function signedRequest(
@@ -149,7 +149,7 @@ describe('verifySigV4 against @smithy/signature-v4', () => {
       body,
     });
     const qs = Object.entries(query)
-      .map(([k, v]) => `${escape(k)}=${escape(v)}`)
+      .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
       .join('&');
     const lower = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
     return request(lower, qs ? `${path}?${qs}` : path, method);
