@@ -44,7 +44,9 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
   const { logger } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
     if (req.method === 'GET' && path === '/health' && !req.headers.authorization) {
       const ready = deps.isReady();
       sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }, 'application/json');
@@ -82,7 +84,7 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
       return;
     }
 
-    const runtimeCall = service === 'sagemaker' && isRuntimePath(path ?? '');
+    const runtimeCall = service === 'sagemaker' && isRuntimePath(path);
     const body = await readBody(req, runtimeCall ? MAX_INVOCATION_BYTES : deps.maxJsonBodyBytes);
     const auth = verifySigV4(req, {
       dialect: service === 'sts' ? 'sts' : 'json',
@@ -92,7 +94,9 @@ export function createApp(deps: AppDeps): (req: IncomingMessage, res: ServerResp
     });
     const ctx = { requestId, accessKeyId: auth.accessKeyId, region: auth.region };
     if (runtimeCall) {
-      return deps.runtime(req, res, body, requestId);
+      // Awaited rather than returned: fewer microtask turns on the hottest path.
+      await deps.runtime(req, res, body, requestId);
+      return;
     }
     switch (auth.service) {
       case 'sagemaker':

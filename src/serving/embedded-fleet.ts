@@ -12,7 +12,7 @@ import type {
 } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { InstanceFactory } from './instances/model-instance.js';
+import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
 import { INSTANCE_STOPPING } from './instances/model-instance.js';
 import { prepareModelDirectory } from './model-directory.js';
 import { VariantPool } from './variant-pool.js';
@@ -181,9 +181,29 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     return deployment.order.findLast((p) => p.weight > 0)!;
   }
 
-  async invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
+  invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
+    // The hot path, without an async frame: a running instance with room takes the request now.
+    try {
+      const deployment = this.endpoints.get(endpointName);
+      if (deployment) {
+        const pool = this.choose(deployment, request.targetVariant);
+        const instance = pool.pickNow();
+        if (instance) return this.send(pool, instance, request, 0, endpointName);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.invokeWaiting(endpointName, request);
+  }
+
+  /** A request that must wait for an instance (starting, replaced, serverless cold start). */
+  private async invokeWaiting(
+    endpointName: string,
+    request: InvocationRequest,
+    firstAttempt = 0,
+  ): Promise<InvocationResult> {
     // Two tries: a request that raced a blue/green switch goes to the new deployment.
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
       const deployment = this.endpoints.get(endpointName);
       if (!deployment) {
         throw new AwsError(
@@ -200,42 +220,55 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
             `Could not start an instance of variant ${pool.variantName}: ${e.message}`,
           );
         }));
+      if (instance) return this.send(pool, instance, request, attempt, endpointName);
       const switched = this.endpoints.get(endpointName) !== deployment;
-      if (!instance) {
-        if (switched && attempt === 0) continue;
-        throw new AwsError(
-          'ServiceUnavailable',
-          `No instance of variant ${pool.variantName} is running; retry.`,
-        );
-      }
-      if (pool.serverless && pool.outstanding >= pool.serverless.maxConcurrency) {
-        throw new AwsError(
+      if (switched && attempt === 0) continue;
+      throw new AwsError('ServiceUnavailable', `No instance of variant ${pool.variantName} is running; retry.`);
+    }
+  }
+
+  /** Sends a request to a chosen instance; capacity is checked first, a draining instance retried once. */
+  private send(
+    pool: VariantPool,
+    instance: ModelInstance,
+    request: InvocationRequest,
+    attempt: number,
+    endpointName: string,
+  ): Promise<InvocationResult> {
+    if (pool.serverless && pool.outstanding >= pool.serverless.maxConcurrency) {
+      return Promise.reject(
+        new AwsError(
           'ThrottlingException',
           `Serverless variant ${pool.variantName} is at its MaxConcurrency (${pool.serverless.maxConcurrency}).`,
-        );
-      }
-      if (instance.outstanding >= this.deps.maxOutstandingPerInstance) {
-        throw new AwsError(
-          'ThrottlingException',
-          `Variant ${pool.variantName} is at capacity; retry with back-off.`,
-        );
-      }
-      const started = performance.now();
-      try {
-        const reply = await instance.invoke(request);
-        return {
-          ...reply,
-          variantName: pool.variantName,
-          modelLatencyUs: Math.round((performance.now() - started) * 1000),
-        };
-      } catch (e) {
-        if ((e as Error).message === INSTANCE_STOPPING && attempt === 0) continue;
-        throw new AwsError(
-          'ModelError',
-          `The model instance failed while handling the request: ${(e as Error).message}`,
-          { OriginalStatusCode: 500 },
-        );
-      }
+        ),
+      );
     }
+    if (instance.outstanding >= this.deps.maxOutstandingPerInstance) {
+      return Promise.reject(
+        new AwsError('ThrottlingException', `Variant ${pool.variantName} is at capacity; retry with back-off.`),
+      );
+    }
+    const started = performance.now();
+    return instance.invoke(request).then(
+      (reply): InvocationResult => ({
+        status: reply.status,
+        body: reply.body,
+        contentType: reply.contentType,
+        customAttributes: reply.customAttributes,
+        variantName: pool.variantName,
+        modelLatencyUs: Math.round((performance.now() - started) * 1000),
+      }),
+      (e: Error) => {
+        // Drained by a blue/green switch or a scale-in: another instance takes it, once.
+        if (e.message === INSTANCE_STOPPING && attempt === 0) return this.invokeWaiting(endpointName, request, 1);
+        throw this.instanceFailed(e);
+      },
+    );
+  }
+
+  private instanceFailed(e: Error): AwsError {
+    return new AwsError('ModelError', `The model instance failed while handling the request: ${e.message}`, {
+      OriginalStatusCode: 500,
+    });
   }
 }

@@ -33,7 +33,17 @@ const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 export function createRuntimeApi(deps: RuntimeApiDeps): RuntimeApi {
   const logGroupArn = (endpoint: string) =>
     `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}`;
-  return async (req, res, body, requestId) => {
+  // Not async: the invocation's own promise is returned as it is (an async wrapper would add
+  // a promise and microtask turns to every request).
+  return (req, res, body, requestId) => {
+    try {
+      return route(req, res, body, requestId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+
+  function route(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> {
     const startedAt = performance.now();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -71,5 +81,5 @@ export function createRuntimeApi(deps: RuntimeApiDeps): RuntimeApi {
       throw new AwsError('ValidationError', 'Asynchronous inference is not enabled on this server.');
     }
     return invokeEndpointAsync(req, res, endpointName, deps.asyncInvocations, requestId);
-  };
+  }
 }
