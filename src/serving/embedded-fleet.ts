@@ -223,7 +223,10 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       if (instance) return this.send(pool, instance, request, attempt, endpointName);
       const switched = this.endpoints.get(endpointName) !== deployment;
       if (switched && attempt === 0) continue;
-      throw new AwsError('ServiceUnavailable', `No instance of variant ${pool.variantName} is running; retry.`);
+      throw new AwsError(
+        'ServiceUnavailable',
+        `No instance of variant ${pool.variantName} is running; retry.`,
+      );
     }
   }
 
@@ -245,7 +248,10 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     }
     if (instance.outstanding >= this.deps.maxOutstandingPerInstance) {
       return Promise.reject(
-        new AwsError('ThrottlingException', `Variant ${pool.variantName} is at capacity; retry with back-off.`),
+        new AwsError(
+          'ThrottlingException',
+          `Variant ${pool.variantName} is at capacity; retry with back-off.`,
+        ),
       );
     }
     const started = performance.now();
@@ -260,7 +266,8 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       }),
       (e: Error) => {
         // Drained by a blue/green switch or a scale-in: another instance takes it, once.
-        if (e.message === INSTANCE_STOPPING && attempt === 0) return this.invokeWaiting(endpointName, request, 1);
+        if (e.message === INSTANCE_STOPPING && attempt === 0)
+          return this.invokeWaiting(endpointName, request, 1);
         throw this.instanceFailed(e);
       },
     );

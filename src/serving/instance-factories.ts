@@ -5,6 +5,7 @@ import type { ModelSpec } from '../ports/endpoint-fleet.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { resolveServingImage } from '../runtimes/resolve-serving-image.js';
 import { downloadToFile, extractTarSafely } from '../worker/transfer.js';
+import { echoInlineLane, xgboostInlineLane } from './inline-lanes.js';
 import type { InstanceFactory } from './instances/model-instance.js';
 import { startProcessInstance } from './instances/process-instance.js';
 import { startThreadInstance } from './instances/thread-instance.js';
@@ -61,12 +62,19 @@ export function instanceFactoryFor(
   const kind = resolved.runtime.kind;
   if (kind === 'xgboost-builtin') {
     const entry = servingWorkerEntry('xgboost-worker');
+    const lane = xgboostInlineLane(model.environment);
     return (id) =>
-      startThreadInstance(id, entry, { modelDir, environment: model.environment }, options.startupTimeoutMs);
+      startThreadInstance(
+        id,
+        entry,
+        { modelDir, environment: model.environment },
+        options.startupTimeoutMs,
+        lane,
+      );
   }
   if (kind === 'echo') {
     const entry = servingWorkerEntry('echo-worker');
-    return (id) => startThreadInstance(id, entry, {}, options.startupTimeoutMs);
+    return (id) => startThreadInstance(id, entry, {}, options.startupTimeoutMs, echoInlineLane);
   }
   const python = kind === 'python-script';
   const program = model.environment.SAGEMAKER_PROGRAM;

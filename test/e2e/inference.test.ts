@@ -73,6 +73,16 @@ describe('built-in XGBoost endpoints', () => {
     expect(got).toHaveLength(expected.length);
     for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
 
+    // Rows sent one at a time are answered by the instance's in-process lane, the batch above
+    // by its worker thread: the same text, row for row.
+    const lines = new TextDecoder().decode(csv.Body).trim().split('\n');
+    for (const [i, f] of features.entries()) {
+      const one = await runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'bc-endpoint', ContentType: 'text/csv', Body: f }),
+      );
+      expect(new TextDecoder().decode(one.Body).trim()).toBe(lines[i]);
+    }
+
     // A large batch (≥ 256 rows) is answered by libxgboost rather than the evaluator: same bits.
     const trainPath = join(datasetsDir, 'breast-cancer', 'train.csv');
     const trainRows = readFileSync(trainPath, 'utf8').trim().split('\n');

@@ -20,7 +20,8 @@ export type WorkerReply = {
 /** Requests travel in batches: everything that arrived in one turn of the event loop. */
 export type ToWorker = readonly WorkerRequest[];
 export type FromWorker =
-  | { readonly type: 'ready' }
+  /** `inline`: what the instance needs to build its in-process lane (see InlineLane), if any. */
+  | { readonly type: 'ready'; readonly inline?: unknown }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'replies'; readonly replies: readonly WorkerReply[] };
 
@@ -43,19 +44,39 @@ export function transferables(items: readonly { body: Uint8Array }[]): ArrayBuff
 }
 
 /**
+ * An instance's in-process lane: requests small enough to answer in a few tens of microseconds
+ * are answered on the event loop instead of crossing to the worker thread and back, which
+ * costs more than the model itself (docs/decisions/0007-in-process-lane.md).
+ */
+export interface InlineLane {
+  accepts(request: InvocationRequest): boolean;
+  /** Answers synchronously; a throw fails only this request. */
+  answer(request: InvocationRequest): InstanceReply;
+}
+
+/** Builds the lane from the worker's `ready` payload; undefined: every request goes to the thread. */
+export type InlineLaneFactory = (payload: unknown) => InlineLane | undefined;
+
+type Waiter = { resolve: (r: InstanceReply) => void; reject: (e: Error) => void };
+
+/**
  * A model instance in a worker thread: the model is loaded once in the thread and every
- * request is a message there and back (request and reply bytes are transferred, not copied).
+ * request is a message there and back (request and reply bytes are transferred, not copied),
+ * except small ones the instance's in-process lane answers.
  */
 export async function startThreadInstance(
   id: string,
   entry: string,
   workerData: unknown,
   startupTimeoutMs: number,
+  inlineLane?: InlineLaneFactory,
 ): Promise<ModelInstance> {
   const worker = new Worker(entry, { workerData });
-  const pending = new Map<number, { resolve: (r: InstanceReply) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, Waiter>();
   let nextId = 1;
   let stopping = false;
+  let failure: string | undefined;
+  let lane: InlineLane | undefined;
   let resolveExit!: (v: { expected: boolean; reason: string }) => void;
   const exited = new Promise<{ expected: boolean; reason: string }>((r) => {
     resolveExit = r;
@@ -70,6 +91,13 @@ export async function startThreadInstance(
       if (m.type === 'ready') {
         clearTimeout(timer);
         worker.off('message', onMessage);
+        try {
+          lane = m.inline === undefined ? undefined : inlineLane?.(m.inline);
+        } catch (e) {
+          void worker.terminate();
+          reject(e);
+          return;
+        }
         resolve();
       } else if (m.type === 'failed') {
         clearTimeout(timer);
@@ -106,7 +134,26 @@ export async function startThreadInstance(
     batch = [];
     worker.postMessage(out, transferables(out));
   };
+  // The in-process lane answers everything that arrived in one turn together, after the
+  // turn's reads: replies written in one burst cost the kernel (and the client) far fewer
+  // wake-ups than one write per request as each is read.
+  let inline: { request: InvocationRequest; waiter: Waiter }[] = [];
+  const answerInline = () => {
+    const queue = inline;
+    inline = [];
+    for (const { request, waiter } of queue) {
+      if (failure !== undefined) waiter.reject(new Error(failure));
+      else {
+        try {
+          waiter.resolve(lane!.answer(request));
+        } catch (e) {
+          waiter.reject(e as Error);
+        }
+      }
+    }
+  };
   const fail = (reason: string) => {
+    failure = reason;
     for (const p of pending.values()) p.reject(new Error(reason));
     pending.clear();
     resolveExit({ expected: stopping, reason });
@@ -117,10 +164,17 @@ export async function startThreadInstance(
   return {
     id,
     get outstanding() {
-      return pending.size;
+      return pending.size + inline.length;
     },
     invoke(request: InvocationRequest): Promise<InstanceReply> {
       if (stopping) return Promise.reject(new Error(INSTANCE_STOPPING));
+      if (failure !== undefined) return Promise.reject(new Error(failure));
+      if (lane?.accepts(request)) {
+        return new Promise<InstanceReply>((resolve, reject) => {
+          if (inline.length === 0) setImmediate(answerInline);
+          inline.push({ request, waiter: { resolve, reject } });
+        });
+      }
       const reqId = nextId++;
       // A buffer of its own: request bodies can be views of a larger pooled buffer, which a
       // message would clone whole. Large ones are then transferred, small ones cloned.
@@ -141,7 +195,8 @@ export async function startThreadInstance(
     async stop(graceMs: number) {
       stopping = true;
       const deadline = Date.now() + graceMs;
-      while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (pending.size + inline.length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       await worker.terminate();
       await exited;
     },

@@ -3,10 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createXgboostPredictor,
-  type XgboostPredictor,
-} from '../../../src/algorithms/xgboost/serving/xgboost-predictor.js';
+import { createXgboostPredictor } from '../../../src/algorithms/xgboost/serving/load-model.js';
+import type { XgboostPredictor } from '../../../src/algorithms/xgboost/serving/xgboost-predictor.js';
 import { trainXgboost } from '../../../src/algorithms/xgboost/train.js';
 
 const DATASETS = join(resolve(import.meta.dirname, '../../..'), 'test/fixtures/datasets');

@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLibXgboost, type XgbLib } from '../libxgboost.js';
-import { libmExpf } from './libm-expf.js';
+import { glibcExpf } from './glibc-expf.js';
 import { NativePredictor } from './native-predict.js';
 import { type Forest, type Transform, TreeEvaluator } from './tree-evaluator.js';
+import { predictorFor, type XgboostPredictor } from './xgboost-predictor.js';
 
 /** The file name SageMaker's XGBoost training writes and serving looks for first. */
 export const MODEL_FILE = 'xgboost-model';
@@ -30,8 +31,11 @@ export interface XgboostServingModel {
   readonly evaluator?: TreeEvaluator;
   /** Why predictions go through libxgboost instead, when they do. */
   readonly fallbackReason?: string;
-  /** libxgboost holding the same model (fallback, self-check, benchmarks). */
-  readonly native: NativePredictor;
+  /**
+   * libxgboost holding the same model (fallback, large batches, self-check, benchmarks).
+   * Absent in a model rebuilt from an EvaluatorSnapshot: the evaluator then predicts every batch.
+   */
+  readonly native?: NativePredictor;
   /** Frees the native booster. */
   close(): void;
 }
@@ -177,7 +181,7 @@ function fromJson(path: string, json: ModelJson, native: NativePredictor): Xgboo
     numFeature,
     toMargin(baseScore, spec.margin),
     spec.transform,
-    libmExpf(),
+    glibcExpf,
   );
   const mismatch = selfCheck(evaluator, native, numFeature, iterationEnd);
   if (mismatch) return fallback(`self-check against libxgboost failed: ${mismatch}`);
@@ -260,4 +264,12 @@ function selfCheck(
     }
   }
   return undefined;
+}
+
+/** Loads the model in `modelDir` and returns its request handler (see predictorFor). */
+export async function createXgboostPredictor(
+  modelDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<XgboostPredictor> {
+  return predictorFor(await loadXgboostModel(modelDir), env);
 }

@@ -1,3 +1,5 @@
+import { glibcExpf } from './glibc-expf.js';
+
 /**
  * A gbtree forest flattened into typed arrays, evaluated the way libxgboost 1.7's CPU predictor
  * does so that results are bit-identical:
@@ -28,7 +30,7 @@ export type Transform = 'identity' | 'sigmoid' | 'exp' | 'softprob' | 'softmax' 
 
 const fround = Math.fround;
 
-/** A float32 exponential (glibc `expf` for bit-exact parity; see libm-expf.ts). */
+/** A float32 exponential (glibc's `expf` for bit-exact parity; see glibc-expf.ts). */
 export type Expf = (x: number) => number;
 
 /** Evaluates a forest over dense float32 rows without allocating per row. */
@@ -47,7 +49,7 @@ export class TreeEvaluator {
     readonly baseMargin: number,
     readonly transform: Transform,
     /** The float32 `expf` the transforms use. */
-    private readonly expf: Expf = (x) => fround(Math.exp(x)),
+    private readonly expf: Expf = glibcExpf,
   ) {
     this.outputsPerRow = transform === 'softprob' ? numGroups : 1;
     this.#margins = new Float32Array(numGroups);

@@ -6,7 +6,7 @@ import {
   requestFormat,
   responseFormat,
 } from './codecs.js';
-import { loadXgboostModel, type XgboostServingModel } from './load-model.js';
+import type { XgboostServingModel } from './load-model.js';
 import { encodeSelected, parseSelectedKeys, selectPredictions } from './selectable-output.js';
 
 /** One `/invocations` answer. */
@@ -45,6 +45,27 @@ export function servingOptions(env: Readonly<Record<string, string | undefined>>
   });
 }
 
+/**
+ * One `/invocations` request end to end, as an instance answers it: a failure inside prediction
+ * becomes the container's 500 rather than an exception.
+ */
+export function answerInvocation(
+  predictor: XgboostPredictor,
+  body: Buffer,
+  contentType: string | undefined,
+  accept: string | undefined,
+): InvocationResponse {
+  try {
+    return predictor.invoke(body, contentType, accept);
+  } catch (e) {
+    return {
+      status: 500,
+      body: `Unable to evaluate payload provided: ${(e as Error).message}`,
+      contentType: 'text/plain',
+    };
+  }
+}
+
 const text = (e: InvocationError): InvocationResponse => ({
   status: e.status,
   body: e.message,
@@ -52,17 +73,15 @@ const text = (e: InvocationError): InvocationResponse => ({
 });
 
 /**
- * Loads the model in `modelDir` and returns the request handler. The order of checks is the
- * container's (`serve.py invocations`): empty body → 204; Content-Type and payload → 415;
- * prediction → 400 `Unable to evaluate payload provided: ...`; Accept → 406; selectable output
- * errors → 500.
+ * The request handler over a loaded model. The order of checks is the container's
+ * (`serve.py invocations`): empty body → 204; Content-Type and payload → 415; prediction → 400
+ * `Unable to evaluate payload provided: ...`; Accept → 406; selectable output errors → 500.
  */
-export async function createXgboostPredictor(
-  modelDir: string,
+export function predictorFor(
+  model: XgboostServingModel,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<XgboostPredictor> {
+): XgboostPredictor {
   const options = servingOptions(env);
-  const model = await loadXgboostModel(modelDir);
   let closed = false;
   return {
     model,
@@ -125,17 +144,19 @@ export function predict(model: XgboostServingModel, data: DecodedRows): Float32A
     };
   }
   try {
+    const native = model.native;
     if (!model.evaluator) {
+      if (!native) throw new Error('the model has neither an evaluator nor libxgboost');
       if (rows === 0) return new Float32Array(0);
-      return model.native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
+      return native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
     }
     // Large batches go to libxgboost's in-place prediction: per row it is faster than the
     // evaluator there (1.2 vs 1.9 µs at 1,000 rows, test/bench/xgboost-predict.mjs), and it is
     // the reference the evaluator is checked against at load time.
-    if (rows >= NATIVE_BATCH_ROWS) {
+    if (rows >= NATIVE_BATCH_ROWS && native) {
       return cols === model.numFeature
-        ? model.native.predictDense(data.values, rows, cols, model.iterationEnd)
-        : model.native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
+        ? native.predictDense(data.values, rows, cols, model.iterationEnd)
+        : native.predictMatrix(data.values, rows, cols, model.ntreeLimit);
     }
     let x = data.values;
     if (cols < model.numFeature) {
