@@ -42,6 +42,17 @@ export interface VariantState {
   readonly desiredInstanceCount: number;
 }
 
+/** How an update moves traffic to the new fleet (SageMaker's canary and linear blue/green). */
+export interface TrafficShift {
+  /**
+   * Cumulative shares of requests on the new fleet, in (0, 1], increasing, the last 1; each is
+   * held for `waitMs` before the next.
+   */
+  readonly steps: readonly { readonly share: number; readonly waitMs: number }[];
+  /** How long the old fleet stays up, without traffic, after all traffic has moved. */
+  readonly terminationWaitMs: number;
+}
+
 export interface EndpointFleet {
   /**
    * Starts every variant's instances and begins routing once all pass their health check.
@@ -50,9 +61,10 @@ export interface EndpointFleet {
   deploy(plan: DeploymentPlan): Promise<void>;
   /**
    * Blue/green: starts the new plan's fleet beside the old one, moves traffic once it is
-   * healthy, then drains and stops the old fleet. On failure the old fleet keeps serving.
+   * healthy (all at once, or in the steps of `shift`), then drains and stops the old fleet. On
+   * failure the old fleet keeps serving. Resolves when the old fleet is gone.
    */
-  update(plan: DeploymentPlan): Promise<void>;
+  update(plan: DeploymentPlan, shift?: TrafficShift): Promise<void>;
   /** UpdateEndpointWeightsAndCapacities and the autoscaler: change weights and instance counts in place. */
   adjust(
     endpointName: string,

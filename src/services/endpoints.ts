@@ -20,6 +20,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
 import { endpointConfigNotFound } from './endpoint-configs.js';
 import { type InferenceStoreDeps, modelNotFound } from './models.js';
+import { trafficShiftOf } from './traffic-shift.js';
 import { arnExists, createUnique, dropTags, withStatus } from './unique-resource.js';
 
 export interface EndpointServiceDeps extends InferenceStoreDeps {
@@ -331,6 +332,8 @@ export function createEndpointService(deps: EndpointServiceDeps) {
         exists: validationError(`Cannot create already existing endpoint "${arn}".`),
         build: async (): Promise<Stored> => {
           const deployment = await deploymentFrom(input.EndpointConfigName);
+          // Checked now, though only updates use it: a bad config fails the call that gave it.
+          trafficShiftOf(input.DeploymentConfig, deployment);
           const at = now();
           return {
             kind: 'endpoint',
@@ -375,6 +378,10 @@ export function createEndpointService(deps: EndpointServiceDeps) {
         );
         target = retainVariantProperties(current.record.deployment, target, excluded);
       }
+      const config = input.RetainDeploymentConfig
+        ? (input.DeploymentConfig ?? current.record.deploymentConfig)
+        : input.DeploymentConfig;
+      const shift = trafficShiftOf(config, target);
       const id = nextId();
       const updated = await resources.update<EndpointState>('endpoint', name, (cur) => {
         // Checked again inside the atomic update: two racing updates cannot both start.
@@ -387,7 +394,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
           : input.DeploymentConfig;
         return { ...next, record: deploymentConfig === undefined ? record : { ...record, deploymentConfig } };
       });
-      launch(name, id, () => fleet.update(planOf(name, target)));
+      launch(name, id, () => fleet.update(planOf(name, target), shift));
       return toRecord(updated);
     },
 

@@ -8,6 +8,7 @@ import type {
   InvocationRequest,
   InvocationResult,
   ModelSpec,
+  TrafficShift,
   VariantState,
 } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
@@ -54,6 +55,8 @@ interface Deployment {
  */
 export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   private readonly endpoints = new Map<string, Deployment>();
+  /** Canary and linear updates in progress: the new deployment and the share it takes. */
+  private readonly shifts = new Map<string, { next: Deployment; share: number; cancel: AbortController }>();
   private generation = 0;
 
   private readonly sweeper: NodeJS.Timeout;
@@ -118,9 +121,40 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     await this.retire(old);
   }
 
-  async update(plan: DeploymentPlan): Promise<void> {
-    // The same as deploy: the old deployment serves until the new one is healthy.
-    await this.deploy(plan);
+  async update(plan: DeploymentPlan, shift?: TrafficShift): Promise<void> {
+    // The old deployment serves alone until the new one is healthy.
+    if (!shift) return this.deploy(plan);
+    const next = await this.build(plan);
+    const name = plan.endpointName;
+    const cancel = new AbortController();
+    const state = { next, share: 0, cancel };
+    this.shifts.set(name, state);
+    try {
+      for (const step of shift.steps) {
+        state.share = step.share;
+        if (step.share >= 1) break;
+        await sleep(step.waitMs, cancel.signal);
+      }
+    } catch (e) {
+      // Removed (or closed) mid-shift: the new deployment goes too.
+      if (this.shifts.get(name) === state) this.shifts.delete(name);
+      await this.retire(next);
+      throw e;
+    }
+    const old = this.endpoints.get(name);
+    this.endpoints.set(name, next);
+    this.shifts.delete(name);
+    const last = shift.steps.at(-1);
+    // Baking: the old fleet stays up (without traffic) for the last wait and the termination wait.
+    await sleep((last?.waitMs ?? 0) + shift.terminationWaitMs, cancel.signal).catch(() => undefined);
+    await this.retire(old);
+  }
+
+  /** The deployment that takes this request: during a canary or linear update, the new one by share. */
+  private route(endpointName: string): Deployment | undefined {
+    const shift = this.shifts.get(endpointName);
+    if (shift && Math.random() < shift.share) return shift.next;
+    return this.endpoints.get(endpointName);
   }
 
   async adjust(
@@ -140,6 +174,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   }
 
   async remove(endpointName: string): Promise<void> {
+    this.shifts.get(endpointName)?.cancel.abort();
     const old = this.endpoints.get(endpointName);
     this.endpoints.delete(endpointName);
     await this.retire(old);
@@ -159,6 +194,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   /** Stops every endpoint, for shutdown. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    for (const shift of this.shifts.values()) shift.cancel.abort();
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
     await Promise.all(all.map((d) => Promise.all(d.order.map((p) => p.close()))));
@@ -184,7 +220,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
     // The hot path, without an async frame: a running instance with room takes the request now.
     try {
-      const deployment = this.endpoints.get(endpointName);
+      const deployment = this.route(endpointName);
       if (deployment) {
         const pool = this.choose(deployment, request.targetVariant);
         const instance = pool.pickNow();
@@ -204,7 +240,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   ): Promise<InvocationResult> {
     // Two tries: a request that raced a blue/green switch goes to the new deployment.
     for (let attempt = firstAttempt; ; attempt++) {
-      const deployment = this.endpoints.get(endpointName);
+      const deployment = this.route(endpointName);
       if (!deployment) {
         throw new AwsError(
           'ValidationError',
@@ -278,4 +314,20 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       OriginalStatusCode: 500,
     });
   }
+}
+
+/** Resolves after `ms`, or rejects once `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('the update was cancelled'));
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new Error('the update was cancelled'));
+      },
+      { once: true },
+    );
+  });
 }

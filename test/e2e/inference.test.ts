@@ -253,6 +253,86 @@ describe('built-in XGBoost endpoints', () => {
     expect(seen.has(before)).toBe(true);
     expect(seen.size).toBe(2);
   });
+
+  it('honours a canary DeploymentConfig: some traffic on the new fleet, then all of it', async () => {
+    await deployEndpoint(c.sm, 'canary', [{ name: 'AllTraffic', model: 'model-a', weight: 1, count: 2 }]);
+    const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
+      .split('\n')[0]!
+      .split(',')
+      .slice(1)
+      .join(',');
+    const invoke = async () =>
+      new TextDecoder().decode(
+        (
+          await runtime.send(
+            new InvokeEndpointCommand({ EndpointName: 'canary', ContentType: 'text/csv', Body: row }),
+          )
+        ).Body,
+      );
+    const oldAnswer = await invoke();
+    await c.sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'canary-config-2',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'model-b',
+            InitialInstanceCount: 2,
+            InstanceType: 'ml.m5.large',
+          },
+        ],
+      }),
+    );
+    const update = (DeploymentConfig: Record<string, unknown>) =>
+      c.sm.send(
+        new UpdateEndpointCommand({
+          EndpointName: 'canary',
+          EndpointConfigName: 'canary-config-2',
+          // biome-ignore lint/suspicious/noExplicitAny: invalid shapes are the point of two calls
+          DeploymentConfig: DeploymentConfig as any,
+        }),
+      );
+    const canary = (Type: string, Value: number) => ({
+      BlueGreenUpdatePolicy: {
+        TrafficRoutingConfiguration: {
+          Type: 'CANARY',
+          WaitIntervalInSeconds: 2,
+          CanarySize: { Type, Value },
+        },
+      },
+    });
+    await expect(update(canary('CAPACITY_PERCENT', 60))).rejects.toThrow(/CanarySize must be at most 50%/);
+    await expect(
+      update({ ...canary('INSTANCE_COUNT', 1), AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'a' }] } }),
+    ).rejects.toThrow(/AutoRollbackConfiguration.Alarms/);
+    expect((await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'canary' }))).EndpointStatus).toBe(
+      'InService',
+    );
+
+    await update(canary('INSTANCE_COUNT', 1)); // 1 of 2 instances: half the traffic
+    // During the canary's wait the endpoint is Updating and both fleets answer.
+    const during = new Map<string, number>();
+    let status: string | undefined = 'Updating';
+    for (let i = 0; i < 400 && status === 'Updating'; i++) {
+      const answer = await invoke();
+      during.set(answer, (during.get(answer) ?? 0) + 1);
+      if (i % 20 === 0) {
+        status = (await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'canary' }))).EndpointStatus;
+      }
+      if (during.size === 2 && i > 60) break;
+    }
+    expect(during.size).toBe(2);
+    expect(during.get(oldAnswer)).toBeGreaterThan(0);
+    const final = await waitForEndpoint(c.sm, 'canary', { timeoutMs: 30_000 });
+    expect(final.EndpointConfigName).toBe('canary-config-2');
+    expect((final as { LastDeploymentConfig?: unknown }).LastDeploymentConfig).toMatchObject(
+      canary('INSTANCE_COUNT', 1),
+    );
+    const after = new Set<string>();
+    for (let i = 0; i < 20; i++) after.add(await invoke());
+    expect([...after]).toHaveLength(1);
+    expect(after.has(oldAnswer)).toBe(false);
+  });
 });
 
 describe('Python script-mode endpoints', () => {

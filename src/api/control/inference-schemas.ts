@@ -138,10 +138,47 @@ export type CreateEndpointConfigInput = z.infer<typeof createEndpointConfigInput
 
 export const endpointConfigNameInput = z.looseObject({ EndpointConfigName: resourceName });
 
+const capacitySize = z.looseObject({
+  Type: z.enum(['INSTANCE_COUNT', 'CAPACITY_PERCENT']),
+  Value: z.number().int().min(1),
+});
+const waitSeconds = z.number().int().min(0).max(3600);
+const maximumExecutionTimeout = z.number().int().min(600).max(14400);
+const deploymentConfig = z.looseObject({
+  BlueGreenUpdatePolicy: z
+    .looseObject({
+      TrafficRoutingConfiguration: z.looseObject({
+        Type: z.enum(['ALL_AT_ONCE', 'CANARY', 'LINEAR']),
+        WaitIntervalInSeconds: waitSeconds,
+        CanarySize: capacitySize.optional(),
+        LinearStepSize: capacitySize.optional(),
+      }),
+      TerminationWaitInSeconds: waitSeconds.optional(),
+      MaximumExecutionTimeoutInSeconds: maximumExecutionTimeout.optional(),
+    })
+    .optional(),
+  RollingUpdatePolicy: z
+    .looseObject({
+      MaximumBatchSize: capacitySize,
+      WaitIntervalInSeconds: waitSeconds,
+      MaximumExecutionTimeoutInSeconds: maximumExecutionTimeout.optional(),
+      RollbackMaximumBatchSize: capacitySize.optional(),
+    })
+    .optional(),
+  AutoRollbackConfiguration: z
+    .looseObject({
+      Alarms: z
+        .array(z.looseObject({ AlarmName: z.string().min(1).max(255) }))
+        .max(10)
+        .optional(),
+    })
+    .optional(),
+});
+
 export const createEndpointInput = z.looseObject({
   EndpointName: resourceName,
   EndpointConfigName: resourceName,
-  DeploymentConfig: z.looseObject({}).optional(),
+  DeploymentConfig: deploymentConfig.optional(),
   Tags: tagList.optional(),
 });
 
@@ -159,7 +196,7 @@ export const updateEndpointInput = z.looseObject({
     )
     .max(3)
     .optional(),
-  DeploymentConfig: z.looseObject({}).optional(),
+  DeploymentConfig: deploymentConfig.optional(),
   RetainDeploymentConfig: z.boolean().optional(),
 });
 
