@@ -118,6 +118,8 @@ export interface TransformSettings {
   readonly joinInput: boolean;
   /** Retries of an invocation that failed for a transient reason (ModelClientConfig). */
   readonly maxRetries: number;
+  /** ModelClientConfig.InvocationsTimeoutInSeconds: 600 s unless set, as in SageMaker. */
+  readonly invocationTimeoutMs: number;
 }
 
 export function transformSettings(request: TransformJobRequest): TransformSettings {
@@ -138,6 +140,7 @@ export function transformSettings(request: TransformJobRequest): TransformSettin
     outputFilter: request.DataProcessing?.OutputFilter || '$',
     joinInput: request.DataProcessing?.JoinSource === 'Input',
     maxRetries: request.ModelClientConfig?.InvocationsMaxRetries ?? 3,
+    invocationTimeoutMs: (request.ModelClientConfig?.InvocationsTimeoutInSeconds ?? 600) * 1000,
   };
 }
 

@@ -83,6 +83,11 @@ export interface InvocationRequest {
   readonly customAttributes?: string;
   readonly targetVariant?: string;
   readonly inferenceId?: string;
+  /**
+   * How long the model may take: async inference's InvocationTimeoutSeconds, batch transform's
+   * ModelClientConfig.InvocationsTimeoutInSeconds. Absent: the real-time limit (60 s).
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface InvocationResult {

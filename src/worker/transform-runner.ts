@@ -104,6 +104,7 @@ export function createTransformRunner(deps: TransformRunnerDeps): TransformExecu
             body,
             ...(x.settings.contentType === undefined ? {} : { contentType: x.settings.contentType }),
             ...(x.settings.accept === undefined ? {} : { accept: x.settings.accept }),
+            timeoutMs: x.settings.invocationTimeoutMs,
           }),
           x.halt,
         );

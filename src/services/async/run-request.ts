@@ -116,6 +116,7 @@ export async function runAsyncRequest(
     ...(request.accept === undefined ? {} : { accept: request.accept }),
     ...(request.customAttributes === undefined ? {} : { customAttributes: request.customAttributes }),
     inferenceId: request.inferenceId,
+    timeoutMs: request.invocationTimeoutSeconds * 1000,
   });
   void invocation.then(deps.onModelSettled, deps.onModelSettled);
   let timer: ReturnType<typeof setTimeout> | undefined;

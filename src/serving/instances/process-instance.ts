@@ -115,7 +115,7 @@ export async function startProcessInstance(id: string, spec: ProcessInstanceSpec
       if (request.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = request.customAttributes;
       outstanding++;
       try {
-        return await call('POST', '/invocations', request.body, headers);
+        return await call('POST', '/invocations', request.body, headers, request.timeoutMs);
       } finally {
         outstanding--;
       }
