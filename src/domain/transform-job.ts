@@ -219,7 +219,12 @@ export function transformEnvironment(
  * The transient deployment serving a job. Endpoint names cannot contain `_`, so no user endpoint
  * can take (or invoke) this name.
  */
-export const transformEndpointName = (jobName: string): string => `__transform__${jobName}`;
+const TRANSFORM_PREFIX = '__transform__';
+export const transformEndpointName = (jobName: string): string => `${TRANSFORM_PREFIX}${jobName}`;
+
+/** The transform job a transient deployment serves, or undefined for a user's endpoint. */
+export const transformJobOf = (endpointName: string): string | undefined =>
+  endpointName.startsWith(TRANSFORM_PREFIX) ? endpointName.slice(TRANSFORM_PREFIX.length) : undefined;
 
 /** SplitType Line: the records of an object, split on `\n` (a `\r` before it dropped); blank lines skipped. */
 export function splitLines(data: Buffer): Buffer[] {

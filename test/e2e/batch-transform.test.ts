@@ -12,10 +12,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createXgboostModel, trainXgboost } from '../helpers/endpoints.js';
+import { createNodeModel } from '../helpers/node-model.js';
 import { downloadObject } from '../helpers/objects.js';
 import { pythonPredictions } from '../helpers/python.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { clients, datasetsDir, uploadDataset } from '../helpers/training.js';
+import { clients, datasetsDir, jobLogs, uploadDataset } from '../helpers/training.js';
 
 const bucket = 'transform';
 let server: TestServer;
@@ -363,6 +364,30 @@ describe('batch transform with the built-in XGBoost model', () => {
     } while (token);
     // Default order: CreationTime, Descending.
     expect(names).toEqual(['bt-stop', 'bt-malformed', 'bt-manifest', 'bt-single', 'bt-multi']);
+  });
+
+  it('writes the model server’s output to /aws/sagemaker/TransformJobs, stream <job>/<instance>', async () => {
+    await createNodeModel(
+      c,
+      bucket,
+      'bt-logging-model',
+      `export const modelFn = () => ({});
+export const predictFn = (rows) => { console.log('scoring ' + rows.length + ' rows'); return rows.map((r) => r.length); };
+`,
+    );
+    await put('logged/in/rows.csv', '1,2\n3,4,5\n');
+    await c.sm.send(
+      new CreateTransformJobCommand(
+        transformJob('bt-logged', 'logged/in/', 'logged/out', { ModelName: 'bt-logging-model' }),
+      ),
+    );
+    expect((await waitForTransform('bt-logged')).TransformJobStatus).toBe('Completed');
+    let lines: string[] = [];
+    for (let i = 0; i < 50 && !lines.some((l) => l.includes('scoring')); i++) {
+      lines = await jobLogs(c.logs, 'bt-logged', '/aws/sagemaker/TransformJobs');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lines.some((l) => /scoring \d+ rows/.test(l))).toBe(true);
   });
 
   it('after a crash, a job that was running is Failed with a FailureReason saying Lathe restarted', async () => {

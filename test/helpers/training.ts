@@ -91,9 +91,12 @@ export async function waitForJob(
   }
 }
 
-/** Every log message of a training job, through the CloudWatch Logs API. */
-export async function jobLogs(logs: CloudWatchLogsClient, name: string): Promise<string[]> {
-  const group = '/aws/sagemaker/TrainingJobs';
+/** Every log message of a training (or, with its group, transform) job, through the CloudWatch Logs API. */
+export async function jobLogs(
+  logs: CloudWatchLogsClient,
+  name: string,
+  group = '/aws/sagemaker/TrainingJobs',
+): Promise<string[]> {
   const streams = await logs.send(
     new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` }),
   );
