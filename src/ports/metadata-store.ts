@@ -172,11 +172,20 @@ export interface ResourceStore {
   list<T>(kind: ResourceKind, query: ResourceQuery): Promise<StoredResource<T>[]>;
 }
 
-/** A durable work queue with leases, for asynchronous inference requests (and later jobs on agents). */
-export interface WorkItem<T> {
+/**
+ * A claim on one work item: what completing, renewing or releasing it must show. Every claim
+ * increments `attempts`, so owner and attempts name this claim alone: a holder whose lease
+ * expired and was claimed again (by anyone, itself included) can no longer settle the item.
+ */
+export interface WorkLease {
   readonly id: string;
-  readonly payload: T;
+  readonly owner: string;
   readonly attempts: number;
+}
+
+/** A durable work queue with leases, for asynchronous inference requests (and later jobs on agents). */
+export interface WorkItem<T> extends WorkLease {
+  readonly payload: T;
   readonly enqueuedAt: number;
 }
 
@@ -188,10 +197,15 @@ export interface WorkQueueStore {
    * lease expired (its owner died) is runnable again. Increments `attempts`.
    */
   claim<T>(queue: string, owner: string, leaseMs: number, limit: number): Promise<WorkItem<T>[]>;
-  /** Removes a finished item. */
-  complete(queue: string, id: string): Promise<void>;
-  /** Gives an item back, runnable again from `notBefore`. */
-  release(queue: string, id: string, notBefore?: number): Promise<void>;
+  /** Removes a finished item; false (and nothing changes) when `lease` no longer holds it. */
+  complete(queue: string, lease: WorkLease): Promise<boolean>;
+  /** Extends a held lease to `leaseMs` from now; false when `lease` no longer holds the item. */
+  renew(queue: string, lease: WorkLease, leaseMs: number): Promise<boolean>;
+  /**
+   * Gives an item back, runnable again from `notBefore` (attempts stay counted); false when
+   * `lease` no longer holds it.
+   */
+  release(queue: string, lease: WorkLease, notBefore?: number): Promise<boolean>;
   /** Items not yet completed (leased or not). */
   size(queue: string): Promise<number>;
 }

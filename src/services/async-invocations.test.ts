@@ -2,11 +2,17 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../errors/aws-error.js';
 import type { InvocationRequest, InvocationResult } from '../ports/endpoint-fleet.js';
-import type { ResourceStore, StoredResource, WorkItem, WorkQueueStore } from '../ports/metadata-store.js';
+import type {
+  ResourceStore,
+  StoredResource,
+  WorkItem,
+  WorkLease,
+  WorkQueueStore,
+} from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { createAsyncInvocationService } from './async-invocations.js';
 
-/** An in-memory WorkQueueStore with the SQL adapter's semantics. */
+/** An in-memory WorkQueueStore with the SQL adapter's semantics (leases fenced by owner and attempt). */
 function memoryQueue(now: () => number) {
   const items = new Map<
     string,
@@ -16,35 +22,54 @@ function memoryQueue(now: () => number) {
       attempts: number;
       enqueuedAt: number;
       notBefore: number;
+      owner?: string;
       leaseUntil?: number;
     }
   >();
   const key = (q: string, id: string) => `${q}\u0000${id}`;
   const released: string[] = [];
+  const held = (q: string, lease: WorkLease) => {
+    const i = items.get(key(q, lease.id));
+    return i && i.owner === lease.owner && i.attempts === lease.attempts ? i : undefined;
+  };
   const queue: WorkQueueStore = {
     async enqueue(q, id, payload, notBefore) {
       items.set(key(q, id), { id, payload, attempts: 0, enqueuedAt: now(), notBefore: notBefore ?? now() });
     },
-    async claim<T>(q: string, _owner: string, leaseMs: number, limit: number): Promise<WorkItem<T>[]> {
+    async claim<T>(q: string, owner: string, leaseMs: number, limit: number): Promise<WorkItem<T>[]> {
       const out: WorkItem<T>[] = [];
       for (const [k, i] of items) {
         if (out.length >= limit || !k.startsWith(`${q}\u0000`)) continue;
         if (i.notBefore > now() || (i.leaseUntil !== undefined && i.leaseUntil > now())) continue;
         i.leaseUntil = now() + leaseMs;
+        i.owner = owner;
         i.attempts++;
-        out.push({ id: i.id, payload: i.payload as T, attempts: i.attempts, enqueuedAt: i.enqueuedAt });
+        out.push({
+          id: i.id,
+          owner,
+          attempts: i.attempts,
+          payload: i.payload as T,
+          enqueuedAt: i.enqueuedAt,
+        });
       }
       return out;
     },
-    async complete(q, id) {
-      items.delete(key(q, id));
+    async complete(q, lease) {
+      return held(q, lease) !== undefined && items.delete(key(q, lease.id));
     },
-    async release(q, id, notBefore) {
-      const i = items.get(key(q, id));
-      released.push(id);
-      if (!i) return;
+    async renew(q, lease, leaseMs) {
+      const i = held(q, lease);
+      if (i) i.leaseUntil = now() + leaseMs;
+      return i !== undefined;
+    },
+    async release(q, lease, notBefore) {
+      released.push(lease.id);
+      const i = held(q, lease);
+      if (!i) return false;
       delete i.leaseUntil;
+      delete i.owner;
       i.notBefore = notBefore ?? now();
+      return true;
     },
     async size(q) {
       return [...items.keys()].filter((k) => k.startsWith(`${q}\u0000`)).length;

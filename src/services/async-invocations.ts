@@ -2,7 +2,7 @@ import type { EndpointState } from '../domain/endpoint.js';
 import { AwsError } from '../errors/aws-error.js';
 import type { EndpointFleet, InferenceRouter } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
-import type { ResourceStore, WorkItem, WorkQueueStore } from '../ports/metadata-store.js';
+import type { ResourceStore, WorkItem, WorkLease, WorkQueueStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { asyncLocations, parseS3Object } from './async/locations.js';
 import { type AsyncRequest, type RunOutcome, runAsyncRequest } from './async/run-request.js';
@@ -81,8 +81,10 @@ const queueOf = (endpoint: string) => `async-inference/${endpoint}`;
 
 interface Running {
   readonly endpoint: string;
-  readonly id: string;
+  readonly lease: WorkLease;
   abandoned: boolean;
+  /** The lease was claimed by another runner (ours expired): this run must not settle the item. */
+  lost: boolean;
   renewal: Promise<void>;
 }
 
@@ -124,13 +126,28 @@ export function createAsyncInvocationService(deps: AsyncInvocationDeps) {
 
   async function run(endpoint: string, item: WorkItem<AsyncRequest>): Promise<void> {
     const queue = queueOf(endpoint);
-    const entry: Running = { endpoint, id: item.id, abandoned: false, renewal: Promise.resolve() };
+    const entry: Running = {
+      endpoint,
+      lease: item,
+      abandoned: false,
+      lost: false,
+      renewal: Promise.resolve(),
+    };
     running.add(entry);
-    // Renewing = giving the item back runnable only after another lease: if this server dies,
-    // the item is claimable once that time passes, exactly as with an expired lease.
+    // Renewed every third of a lease: if this server dies, the item is claimable once the
+    // lease runs out.
     const renew = setInterval(() => {
       entry.renewal = entry.renewal
-        .then(() => (entry.abandoned ? undefined : deps.queue.release(queue, item.id, now() + leaseMs)))
+        .then(async () => {
+          if (entry.abandoned || entry.lost) return;
+          if (!(await deps.queue.renew(queue, item, leaseMs))) {
+            entry.lost = true;
+            deps.logger?.warn('an async request was claimed by another runner while this one ran it', {
+              endpoint,
+              inferenceId: item.payload.inferenceId,
+            });
+          }
+        })
         .catch((e: unknown) => deps.logger?.warn('could not renew an async lease', { error: String(e) }));
     }, leaseMs / 3);
     renew.unref();
@@ -184,11 +201,11 @@ export function createAsyncInvocationService(deps: AsyncInvocationDeps) {
     }
     await entry.renewal;
     running.delete(entry);
-    if (entry.abandoned) return;
+    if (entry.abandoned || entry.lost) return;
     count(endpoint, outcome.kind);
     try {
-      if (outcome.kind === 'retry') await deps.queue.release(queue, item.id, now() + 2_000);
-      else await deps.queue.complete(queue, item.id);
+      if (outcome.kind === 'retry') await deps.queue.release(queue, item, now() + 2_000);
+      else await deps.queue.complete(queue, item);
     } catch (e) {
       deps.logger?.warn('could not settle an async work item', { endpoint, error: String(e) });
     }
@@ -220,7 +237,7 @@ export function createAsyncInvocationService(deps: AsyncInvocationDeps) {
       const items = await deps.queue.claim<AsyncRequest>(queueOf(name), owner, leaseMs, free);
       if (closed) {
         // Claimed while closing: hand them straight back.
-        await Promise.all(items.map((i) => deps.queue.release(queueOf(name), i.id)));
+        await Promise.all(items.map((i) => deps.queue.release(queueOf(name), i)));
         return;
       }
       for (const item of items) {
@@ -340,7 +357,7 @@ export function createAsyncInvocationService(deps: AsyncInvocationDeps) {
       await Promise.all(
         entries.map(async (e) => {
           await e.renewal;
-          await deps.queue.release(queueOf(e.endpoint), e.id).catch((err: unknown) => {
+          await deps.queue.release(queueOf(e.endpoint), e.lease).catch((err: unknown) => {
             deps.logger?.warn('could not release an async work item', { error: String(err) });
           });
         }),

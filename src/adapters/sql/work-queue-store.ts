@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { WorkItem, WorkQueueStore } from '../../ports/metadata-store.js';
+import type { WorkItem, WorkLease, WorkQueueStore } from '../../ports/metadata-store.js';
 import type { MetadataDatabase } from './schema.js';
 import { sqlFlavor } from './sql-flavor.js';
 import { toJson, toNumber } from './sql-values.js';
@@ -72,8 +72,9 @@ export class SqlWorkQueueStore implements WorkQueueStore {
       enqueuedAt: toNumber(r.enqueued_at),
       item: {
         id: r.id,
-        payload: JSON.parse(r.payload) as T,
+        owner,
         attempts: r.attempts,
+        payload: JSON.parse(r.payload) as T,
         enqueuedAt: toNumber(r.enqueued_at),
       },
     }));
@@ -81,19 +82,44 @@ export class SqlWorkQueueStore implements WorkQueueStore {
     return items.map((i) => i.item);
   }
 
-  /** Removes the item whoever holds it; an unknown id is a no-op. */
-  async complete(queue: string, id: string): Promise<void> {
-    await this.db.deleteFrom('work_items').where('queue', '=', queue).where('id', '=', id).execute();
+  async complete(queue: string, lease: WorkLease): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('work_items')
+      .where('queue', '=', queue)
+      .where('id', '=', lease.id)
+      .where('lease_owner', '=', lease.owner)
+      .where('attempts', '=', lease.attempts)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 
-  /** Clears the lease (attempts stay counted); an unknown id is a no-op. */
-  async release(queue: string, id: string, notBefore?: number): Promise<void> {
-    await this.db
+  async renew(queue: string, lease: WorkLease, leaseMs: number): Promise<boolean> {
+    return this.updateHeld(queue, lease, { lease_until: this.now() + leaseMs });
+  }
+
+  async release(queue: string, lease: WorkLease, notBefore?: number): Promise<boolean> {
+    return this.updateHeld(queue, lease, {
+      lease_owner: null,
+      lease_until: null,
+      not_before: notBefore ?? this.now(),
+    });
+  }
+
+  /** Changes an item only while `lease` (owner and claim) still holds it. */
+  private async updateHeld(
+    queue: string,
+    lease: WorkLease,
+    changes: { lease_owner?: null; lease_until: number | null; not_before?: number },
+  ): Promise<boolean> {
+    const result = await this.db
       .updateTable('work_items')
-      .set({ lease_owner: null, lease_until: null, not_before: notBefore ?? this.now() })
+      .set(changes)
       .where('queue', '=', queue)
-      .where('id', '=', id)
-      .execute();
+      .where('id', '=', lease.id)
+      .where('lease_owner', '=', lease.owner)
+      .where('attempts', '=', lease.attempts)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async size(queue: string): Promise<number> {
