@@ -22,6 +22,15 @@ export const endpointStatuses = [
 ] as const;
 export type EndpointStatus = (typeof endpointStatuses)[number];
 
+/** One container of an inference pipeline, as deployed. */
+export interface DeployedContainer {
+  readonly hostname?: string;
+  readonly image: string;
+  readonly modelDataUrl?: string;
+  readonly compression?: 'Gzip' | 'None';
+  readonly environment: Readonly<Record<string, string>>;
+}
+
 /** A variant as deployed: the configuration's variant with its model resolved, after any adjustment. */
 export interface DeployedVariant {
   readonly variantName: string;
@@ -35,6 +44,14 @@ export interface DeployedVariant {
   /** Instances to run; for a serverless variant, the fleet's starting capacity (never reported). */
   readonly instanceCount: number;
   readonly serverless?: ServerlessConfig;
+  /**
+   * An inference pipeline (a model with several Containers): all of them in order; the fields
+   * above then describe the first.
+   */
+  readonly pipeline?: {
+    readonly mode: 'Serial' | 'Direct';
+    readonly containers: readonly DeployedContainer[];
+  };
 }
 
 /**

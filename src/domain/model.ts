@@ -45,9 +45,20 @@ export interface ModelData {
   readonly compression: 'Gzip' | 'None';
 }
 
-/** The one container Lathe serves: PrimaryContainer, or the single element of Containers. */
+/** The one container Lathe serves: PrimaryContainer, or the first element of Containers. */
 export function servedContainer(definition: ModelDefinition): ContainerDefinition | undefined {
   return definition.PrimaryContainer ?? definition.Containers?.[0];
+}
+
+/** Every container of the model, in order: one, or an inference pipeline's several. */
+export function servedContainers(definition: ModelDefinition): readonly ContainerDefinition[] {
+  return definition.PrimaryContainer ? [definition.PrimaryContainer] : (definition.Containers ?? []);
+}
+
+/** How an inference pipeline runs its containers (InferenceExecutionConfig.Mode, Serial by default). */
+export function pipelineMode(definition: ModelDefinition): 'Serial' | 'Direct' {
+  const mode = (definition.InferenceExecutionConfig as { Mode?: string } | undefined)?.Mode;
+  return mode === 'Direct' ? 'Direct' : 'Serial';
 }
 
 /**

@@ -26,6 +26,15 @@ export interface VariantSpec {
   readonly initialWeight: number;
   readonly initialInstanceCount: number;
   readonly serverless?: ServerlessSpec;
+  /**
+   * An inference pipeline: its containers' models in order (`model` is the first). Serial: each
+   * container's response is the next one's request; Direct: a request names one container by
+   * hostname (`targetContainerHostname`).
+   */
+  readonly pipeline?: {
+    readonly mode: 'Serial' | 'Direct';
+    readonly models: readonly (ModelSpec & { readonly hostname?: string })[];
+  };
 }
 
 export interface DeploymentPlan {
@@ -83,6 +92,8 @@ export interface InvocationRequest {
   readonly customAttributes?: string;
   readonly targetVariant?: string;
   readonly inferenceId?: string;
+  /** Direct-mode inference pipelines: the container (ContainerHostname) to run. */
+  readonly targetContainerHostname?: string;
   /**
    * How long the model may take: async inference's InvocationTimeoutSeconds, batch transform's
    * ModelClientConfig.InvocationsTimeoutInSeconds. Absent: the real-time limit (60 s).

@@ -1,5 +1,6 @@
 import { sagemakerArn } from '../domain/arn.js';
 import {
+  type DeployedContainer,
   type DeployedVariant,
   type Deployment,
   type EndpointOperation,
@@ -13,9 +14,15 @@ import {
   type WeightAndCapacity,
 } from '../domain/endpoint.js';
 import { defaultVariantWeight, type EndpointConfigRecord } from '../domain/endpoint-config.js';
-import { type ModelRecord, modelDataOf, servedContainer } from '../domain/model.js';
+import {
+  type ContainerDefinition,
+  type ModelRecord,
+  modelDataOf,
+  pipelineMode,
+  servedContainers,
+} from '../domain/model.js';
 import { AwsError, validationError } from '../errors/aws-error.js';
-import type { DeploymentPlan, EndpointFleet, VariantState } from '../ports/endpoint-fleet.js';
+import type { DeploymentPlan, EndpointFleet, ModelSpec, VariantState } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
 import type { ResourceQuery, StoredResource, Tag } from '../ports/metadata-store.js';
 import { endpointConfigNotFound } from './endpoint-configs.js';
@@ -74,17 +81,21 @@ export function buildDeployment(
   const variants = config.definition.ProductionVariants.map((v, i): DeployedVariant => {
     const model = models.get(v.ModelName ?? '');
     if (!model) throw new Error(`buildDeployment: model '${v.ModelName}' was not loaded`);
-    const container = servedContainer(model.definition);
-    if (!container?.Image) throw validationError(`Model "${model.arn}" has no container image.`);
-    const data = modelDataOf(container, `ProductionVariants.${i}`);
-    if (!data.ok) throw validationError(data.problem);
+    const containers = servedContainers(model.definition).map((c, j) =>
+      deployedContainer(c, model.arn, i, j),
+    );
+    const first = containers[0];
+    if (!first) throw validationError(`Model "${model.arn}" has no container image.`);
     const serverless = v.ServerlessConfig;
     return {
       variantName: v.VariantName,
       modelName: model.name,
-      image: container.Image,
-      ...(data.data ? { modelDataUrl: data.data.url, compression: data.data.compression } : {}),
-      environment: { ...container.Environment },
+      image: first.image,
+      ...(first.modelDataUrl === undefined
+        ? {}
+        : { modelDataUrl: first.modelDataUrl, compression: first.compression }),
+      environment: first.environment,
+      ...(containers.length > 1 ? { pipeline: { mode: pipelineMode(model.definition), containers } } : {}),
       ...(v.InstanceType === undefined ? {} : { instanceType: v.InstanceType }),
       weight: v.InitialVariantWeight ?? defaultVariantWeight,
       // A serverless variant starts with one warm instance (its provisioned concurrency, if larger).
@@ -104,6 +115,31 @@ export function buildDeployment(
   };
 }
 
+function deployedContainer(
+  container: ContainerDefinition,
+  modelArn: string,
+  variant: number,
+  index: number,
+): DeployedContainer {
+  if (!container.Image) throw validationError(`Model "${modelArn}" has no container image.`);
+  const data = modelDataOf(container, `ProductionVariants.${variant}.Containers.${index}`);
+  if (!data.ok) throw validationError(data.problem);
+  return {
+    ...(container.ContainerHostname === undefined ? {} : { hostname: container.ContainerHostname }),
+    image: container.Image,
+    ...(data.data ? { modelDataUrl: data.data.url, compression: data.data.compression } : {}),
+    environment: { ...container.Environment },
+  };
+}
+
+const modelSpecOf = (modelName: string, c: DeployedContainer): ModelSpec => ({
+  modelName,
+  image: c.image,
+  ...(c.modelDataUrl === undefined ? {} : { modelDataUrl: c.modelDataUrl }),
+  ...(c.compression === undefined ? {} : { compression: c.compression }),
+  environment: c.environment,
+});
+
 /** What the fleet is asked to run. */
 export function planOf(endpointName: string, deployment: Deployment): DeploymentPlan {
   return {
@@ -111,13 +147,18 @@ export function planOf(endpointName: string, deployment: Deployment): Deployment
     endpointConfigName: deployment.endpointConfigName,
     variants: deployment.variants.map((v) => ({
       variantName: v.variantName,
-      model: {
-        modelName: v.modelName,
-        image: v.image,
-        ...(v.modelDataUrl === undefined ? {} : { modelDataUrl: v.modelDataUrl }),
-        ...(v.compression === undefined ? {} : { compression: v.compression }),
-        environment: v.environment,
-      },
+      model: modelSpecOf(v.modelName, v),
+      ...(v.pipeline
+        ? {
+            pipeline: {
+              mode: v.pipeline.mode,
+              models: v.pipeline.containers.map((c) => ({
+                ...modelSpecOf(v.modelName, c),
+                ...(c.hostname === undefined ? {} : { hostname: c.hostname }),
+              })),
+            },
+          }
+        : {}),
       initialWeight: v.weight,
       initialInstanceCount: v.instanceCount,
       ...(v.serverless

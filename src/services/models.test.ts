@@ -101,8 +101,34 @@ describe('modelProblem', () => {
     expect(modelProblem({ ...ok, Containers: [{ Image: xgboost }] })).toMatch(
       /either PrimaryContainer or Containers/,
     );
-    expect(modelProblem({ ModelName: 'm', Containers: [{ Image: xgboost }, { Image: xgboost }] })).toMatch(
-      /multi-container models .* not supported yet/,
+    // Inference pipelines: hostnames for all containers or none, unique; Direct needs them.
+    expect(
+      modelProblem({ ModelName: 'm', Containers: [{ Image: xgboost }, { Image: xgboost }] }),
+    ).toBeUndefined();
+    expect(
+      modelProblem({
+        ModelName: 'm',
+        Containers: [{ Image: xgboost, ContainerHostname: 'a' }, { Image: xgboost }],
+      }),
+    ).toMatch(/to every container of the pipeline or to none/);
+    expect(
+      modelProblem({
+        ModelName: 'm',
+        Containers: [
+          { Image: xgboost, ContainerHostname: 'a' },
+          { Image: xgboost, ContainerHostname: 'a' },
+        ],
+      }),
+    ).toMatch(/must be unique/);
+    expect(
+      modelProblem({
+        ModelName: 'm',
+        Containers: [{ Image: xgboost }, { Image: xgboost }],
+        InferenceExecutionConfig: { Mode: 'Direct' },
+      }),
+    ).toMatch(/Direct: every container needs a ContainerHostname/);
+    expect(modelProblem({ ModelName: 'm', Containers: [{ Image: xgboost }, { Image: 'redis:7' }] })).toMatch(
+      /^Containers\.1\.Image 'redis:7' cannot run here/,
     );
     expect(modelProblem({ ModelName: 'm', PrimaryContainer: {} })).toBe(
       'PrimaryContainer.Image is required.',

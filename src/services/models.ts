@@ -1,5 +1,11 @@
 import { type ArnScope, sagemakerArn } from '../domain/arn.js';
-import { type ModelDefinition, type ModelRecord, modelDataOf, servedContainer } from '../domain/model.js';
+import {
+  type ContainerDefinition,
+  type ModelDefinition,
+  type ModelRecord,
+  modelDataOf,
+  pipelineMode,
+} from '../domain/model.js';
 import { validationError } from '../errors/aws-error.js';
 import type { ResourceQuery, ResourceStore, StoredResource, Tag, TagStore } from '../ports/metadata-store.js';
 import { resolveServingImage } from '../runtimes/resolve-serving-image.js';
@@ -27,16 +33,33 @@ export function modelNotFound(arn: string) {
   return validationError(`Could not find model "${arn}".`);
 }
 
-/** Checks that Lathe can serve the model: one container, an image it knows, model data it can fetch. */
+/**
+ * Checks that Lathe can serve the model: each container with an image it knows and model data it
+ * can fetch; for an inference pipeline, hostnames as SageMaker requires them.
+ */
 export function modelProblem(definition: ModelDefinition): string | undefined {
   const { PrimaryContainer, Containers } = definition;
   if (PrimaryContainer && Containers) return 'Give either PrimaryContainer or Containers, not both.';
   if (!PrimaryContainer && !Containers?.length) return 'PrimaryContainer (or Containers) is required.';
-  if (Containers && Containers.length > 1) {
-    return `Containers has ${Containers.length} containers: multi-container models (inference pipelines) are not supported yet; give one container.`;
+  if (PrimaryContainer) return containerProblem(PrimaryContainer, 'PrimaryContainer');
+  const containers = Containers!;
+  for (const [i, c] of containers.entries()) {
+    const problem = containerProblem(c, `Containers.${i}`);
+    if (problem) return problem;
   }
-  const field = PrimaryContainer ? 'PrimaryContainer' : 'Containers.0';
-  const container = servedContainer(definition)!;
+  const hostnames = containers.map((c) => c.ContainerHostname);
+  const named = hostnames.filter((h) => h !== undefined);
+  if (pipelineMode(definition) === 'Direct' && named.length < containers.length) {
+    return 'InferenceExecutionConfig.Mode Direct: every container needs a ContainerHostname, which requests name to reach it.';
+  }
+  if (named.length > 0 && named.length < containers.length) {
+    return 'Containers: give a ContainerHostname to every container of the pipeline or to none.';
+  }
+  if (new Set(named).size < named.length) return 'Containers: ContainerHostname values must be unique.';
+  return undefined;
+}
+
+function containerProblem(container: ContainerDefinition, field: string): string | undefined {
   if (container.ModelPackageName !== undefined) {
     return `${field}.ModelPackageName is not supported yet: Lathe has no model packages; give ${field}.Image.`;
   }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AwsError } from '../errors/aws-error.js';
+import { AwsError, isAwsError } from '../errors/aws-error.js';
 import type {
   DeploymentPlan,
   EndpointFleet,
@@ -9,12 +9,14 @@ import type {
   InvocationResult,
   ModelSpec,
   TrafficShift,
+  VariantSpec,
   VariantState,
 } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
 import { INSTANCE_STOPPING } from './instances/model-instance.js';
+import { type PipelineMember, startPipelineInstance } from './instances/pipeline-instance.js';
 import { prepareModelDirectory } from './model-directory.js';
 import { VariantPool } from './variant-pool.js';
 
@@ -78,15 +80,11 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     const pools = new Map<string, VariantPool>();
     try {
       for (const v of plan.variants) {
-        const modelDir = await prepareModelDirectory(this.deps.objects, v.model, join(dir, v.variantName));
         const pool = new VariantPool(
           v.variantName,
           v.initialWeight,
           v.initialInstanceCount,
-          this.deps.factoryFor(v.model, modelDir, {
-            endpointName: plan.endpointName,
-            variantName: v.variantName,
-          }),
+          await this.factoryOf(plan.endpointName, v, join(dir, v.variantName)),
           this.deps.logger,
           this.deps.stopGraceMs,
           v.serverless
@@ -112,6 +110,25 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     if (!old) return;
     await Promise.all(old.order.map((p) => p.close()));
     await rm(old.dir, { recursive: true, force: true });
+  }
+
+  /** The variant's instance factory, its model (or each pipeline container's) unpacked under `dir`. */
+  private async factoryOf(endpointName: string, v: VariantSpec, dir: string): Promise<InstanceFactory> {
+    const context = { endpointName, variantName: v.variantName };
+    if (!v.pipeline) {
+      const modelDir = await prepareModelDirectory(this.deps.objects, v.model, dir);
+      return this.deps.factoryFor(v.model, modelDir, context);
+    }
+    const members: PipelineMember[] = [];
+    for (const [i, model] of v.pipeline.models.entries()) {
+      const modelDir = await prepareModelDirectory(this.deps.objects, model, join(dir, `container-${i + 1}`));
+      members.push({
+        ...(model.hostname === undefined ? {} : { hostname: model.hostname }),
+        factory: this.deps.factoryFor(model, modelDir, context),
+      });
+    }
+    const mode = v.pipeline.mode;
+    return (id) => startPipelineInstance(id, members, mode);
   }
 
   async deploy(plan: DeploymentPlan): Promise<void> {
@@ -301,6 +318,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
         modelLatencyUs: Math.round((performance.now() - started) * 1000),
       }),
       (e: Error) => {
+        if (isAwsError(e)) throw e; // the request's own fault (a pipeline's unknown container)
         // Drained by a blue/green switch or a scale-in: another instance takes it, once.
         if (e.message === INSTANCE_STOPPING && attempt === 0)
           return this.invokeWaiting(endpointName, request, 1);

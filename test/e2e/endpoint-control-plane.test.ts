@@ -124,7 +124,7 @@ describe('models', () => {
     );
   });
 
-  it('refuses duplicates, unservable images and more than one container', async () => {
+  it('refuses duplicates, unservable images and pipelines with half their hostnames', async () => {
     expect(await failure(sm.send(new CreateModelCommand(model('ECP-MODEL'))))).toMatchObject({
       name: 'ValidationException',
       status: 400,
@@ -149,11 +149,11 @@ describe('models', () => {
       sm.send(
         new CreateModelCommand({
           ModelName: 'ecp-pipeline',
-          Containers: [{ Image: xgboostImage }, { Image: xgboostImage }],
+          Containers: [{ Image: xgboostImage, ContainerHostname: 'first' }, { Image: xgboostImage }],
         }),
       ),
     );
-    expect(pipeline.message).toMatch(/multi-container models .*not supported yet/);
+    expect(pipeline.message).toMatch(/ContainerHostname to every container of the pipeline or to none/);
   });
 
   it('names the field of a malformed request', async () => {

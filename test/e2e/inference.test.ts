@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateEndpointConfigCommand,
+  CreateModelCommand,
   DescribeEndpointCommand,
+  DescribeModelCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -14,11 +16,19 @@ import {
   startXgboostJob,
   waitForEndpoint,
 } from '../helpers/endpoints.js';
+import { createNodeModel, nodeImage } from '../helpers/node-model.js';
 import { downloadObject } from '../helpers/objects.js';
 import { pythonPredictions } from '../helpers/python.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
 import { createSklearnModel } from '../helpers/sklearn-model.js';
-import { clients, datasetsDir, uploadDataset, waitForJob } from '../helpers/training.js';
+import {
+  clients,
+  datasetsDir,
+  roleArn,
+  uploadDataset,
+  waitForJob,
+  xgboostImage,
+} from '../helpers/training.js';
 
 const bucket = 'serving';
 let server: TestServer;
@@ -374,5 +384,98 @@ describe('Python script-mode endpoints', () => {
         new InvokeEndpointCommand({ EndpointName: 'sk-endpoint', ContentType: 'image/png', Body: 'x' }),
       ),
     ).rejects.toMatchObject({ name: 'ModelError', OriginalStatusCode: 500 });
+  });
+});
+
+describe('inference pipelines (Containers)', () => {
+  // A TypeScript preprocessing container (drops the first CSV column: the label, or an id)
+  // in front of the built-in XGBoost container.
+  const dropFirstColumn = `export const modelFn = () => ({});
+export const inputFn = (body) => body.toString('utf8').trim().split('\\n');
+export const predictFn = (lines) => lines.map((l) => l.slice(l.indexOf(',') + 1));
+export const outputFn = (lines) => [lines.join('\\n') + '\\n', 'text/csv'];
+`;
+
+  it('runs Serial containers in order, and Direct ones by TargetContainerHostname', async () => {
+    await createNodeModel(c, bucket, 'prep-only', dropFirstColumn); // uploads the code archive
+    const prep = {
+      Image: nodeImage,
+      Environment: {
+        SAGEMAKER_PROGRAM: 'inference.mjs',
+        SAGEMAKER_SUBMIT_DIRECTORY: `s3://${bucket}/code/sourcedir.tar.gz`,
+      },
+    };
+    const xgb = { Image: xgboostImage, ModelDataUrl: modelData };
+    await c.sm.send(
+      new CreateModelCommand({
+        ModelName: 'pipeline-serial',
+        ExecutionRoleArn: roleArn,
+        Containers: [prep, xgb],
+      }),
+    );
+    await c.sm.send(
+      new CreateModelCommand({
+        ModelName: 'pipeline-direct',
+        ExecutionRoleArn: roleArn,
+        Containers: [
+          { ...prep, ContainerHostname: 'prep' },
+          { ...xgb, ContainerHostname: 'xgb' },
+        ],
+        InferenceExecutionConfig: { Mode: 'Direct' },
+      }),
+    );
+    await expect(
+      c.sm.send(
+        new CreateModelCommand({
+          ModelName: 'pipeline-unnamed',
+          ExecutionRoleArn: roleArn,
+          Containers: [prep, xgb],
+          InferenceExecutionConfig: { Mode: 'Direct' },
+        }),
+      ),
+    ).rejects.toThrow(/every container needs a ContainerHostname/);
+    const described = await c.sm.send(new DescribeModelCommand({ ModelName: 'pipeline-direct' }));
+    expect(described.Containers?.map((x) => x.ContainerHostname)).toEqual(['prep', 'xgb']);
+    expect(described.InferenceExecutionConfig).toEqual({ Mode: 'Direct' });
+
+    await deployEndpoint(c.sm, 'pipeline-serial', [{ model: 'pipeline-serial' }]);
+    await deployEndpoint(c.sm, 'pipeline-direct', [{ model: 'pipeline-direct' }]);
+    const csvPath = join(datasetsDir, 'breast-cancer', 'validation.csv');
+    const labelled = readFileSync(csvPath, 'utf8').trim().split('\n');
+    const expected = pythonPredictions(await downloadObject(c.s3, modelData), csvPath, { labelled: true });
+    const invoke = async (endpoint: string, body: string, TargetContainerHostname?: string) =>
+      new TextDecoder()
+        .decode(
+          (
+            await runtime.send(
+              new InvokeEndpointCommand({
+                EndpointName: endpoint,
+                ContentType: 'text/csv',
+                Body: body,
+                TargetContainerHostname,
+              }),
+            )
+          ).Body,
+        )
+        .trim()
+        .split('\n')
+        .map(Number);
+
+    // Serial: labelled rows in, the label dropped by the first container, XGBoost's predictions out.
+    const serial = await invoke('pipeline-serial', labelled.join('\n'));
+    expect(serial).toHaveLength(expected.length);
+    for (const [i, p] of serial.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
+
+    // Direct: straight to the XGBoost container with features only.
+    const features = labelled.slice(0, 5).map((r) => r.slice(r.indexOf(',') + 1));
+    const direct = await invoke('pipeline-direct', features.join('\n'), 'xgb');
+    for (const [i, p] of direct.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
+    await expect(invoke('pipeline-direct', features.join('\n'))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('TargetContainerHostname'),
+    });
+    await expect(invoke('pipeline-direct', features.join('\n'), 'nope')).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });

@@ -68,6 +68,7 @@ export async function invokeNamedEndpoint(
       customAttributes: header(req, 'x-amzn-sagemaker-custom-attributes'),
       targetVariant,
       inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
+      targetContainerHostname: header(req, 'x-amzn-sagemaker-target-container-hostname'),
     });
   } catch (e) {
     const status = routerFailureStatus(e);
