@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -115,9 +115,17 @@ describe('a server killed with -9 mid-job', () => {
     });
     input.CheckpointConfig = { S3Uri: 's3://ckpt/checkpoints/resumable' };
     await c1.sm.send(new CreateTrainingJobCommand(input));
-    // Wait until a few checkpoints have been synced, then crash.
+    // Wait until a checkpoint has been synced to S3 (however loaded the machine), then crash.
     await waitForJob(c1.sm, 'resumable', (j) => j.SecondaryStatus === 'Training');
-    await new Promise((r) => setTimeout(r, 1500));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const page = await c1.s3.send(
+        new ListObjectsV2Command({ Bucket: 'ckpt', Prefix: 'checkpoints/resumable/' }),
+      );
+      if ((page.KeyCount ?? 0) > 0) break;
+      if (Date.now() > deadline) throw new Error('no checkpoint was synced within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await first.kill9();
 
     const second = await startServer({ dataDir: dir, env });
