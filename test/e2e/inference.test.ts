@@ -31,6 +31,14 @@ import {
 } from '../helpers/training.js';
 
 const bucket = 'serving';
+
+/** The features (label dropped) of the first breast-cancer validation row. */
+const firstValidationRow = () =>
+  readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
+    .split('\n')[0]!
+    .split(',')
+    .slice(1)
+    .join(',');
 let server: TestServer;
 let c: ReturnType<typeof clients>;
 let runtime: SageMakerRuntimeClient;
@@ -157,11 +165,7 @@ describe('built-in XGBoost endpoints', () => {
       { name: 'A', model: 'model-a', weight: 0.3 },
       { name: 'B', model: 'model-b', weight: 0.7 },
     ]);
-    const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
-      .split('\n')[0]!
-      .split(',')
-      .slice(1)
-      .join(',');
+    const row = firstValidationRow();
     const counts: Record<string, number> = { A: 0, B: 0 };
     const n = 600;
     for (let i = 0; i < n; i += 20) {
@@ -201,11 +205,7 @@ describe('built-in XGBoost endpoints', () => {
 
   it('updates to a new model under continuous load with zero failed requests', async () => {
     await deployEndpoint(c.sm, 'rolling', [{ name: 'AllTraffic', model: 'model-a', weight: 1, count: 2 }]);
-    const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
-      .split('\n')[0]!
-      .split(',')
-      .slice(1)
-      .join(',');
+    const row = firstValidationRow();
     const before = Number(
       new TextDecoder().decode(
         (
@@ -266,11 +266,7 @@ describe('built-in XGBoost endpoints', () => {
 
   it('honours a canary DeploymentConfig: some traffic on the new fleet, then all of it', async () => {
     await deployEndpoint(c.sm, 'canary', [{ name: 'AllTraffic', model: 'model-a', weight: 1, count: 2 }]);
-    const row = readFileSync(join(datasetsDir, 'breast-cancer', 'validation.csv'), 'utf8')
-      .split('\n')[0]!
-      .split(',')
-      .slice(1)
-      .join(',');
+    const row = firstValidationRow();
     const invoke = async () =>
       new TextDecoder().decode(
         (

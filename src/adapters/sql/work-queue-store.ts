@@ -1,8 +1,18 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, WhereInterface } from 'kysely';
 import type { WorkItem, WorkLease, WorkQueueStore } from '../../ports/metadata-store.js';
 import type { MetadataDatabase } from './schema.js';
 import { sqlFlavor } from './sql-flavor.js';
 import { toJson, toNumber } from './sql-values.js';
+
+/** Narrows a delete or update to the item `lease` still holds: its owner and its claim's attempt. */
+const heldBy =
+  (queue: string, lease: WorkLease) =>
+  <Q extends WhereInterface<MetadataDatabase, 'work_items'>>(qb: Q): Q =>
+    qb
+      .where('queue', '=', queue)
+      .where('id', '=', lease.id)
+      .where('lease_owner', '=', lease.owner)
+      .where('attempts', '=', lease.attempts) as Q;
 
 /**
  * A durable queue with leases in one table. Times come from the injected clock (epoch ms), so
@@ -83,13 +93,7 @@ export class SqlWorkQueueStore implements WorkQueueStore {
   }
 
   async complete(queue: string, lease: WorkLease): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('work_items')
-      .where('queue', '=', queue)
-      .where('id', '=', lease.id)
-      .where('lease_owner', '=', lease.owner)
-      .where('attempts', '=', lease.attempts)
-      .executeTakeFirst();
+    const result = await this.db.deleteFrom('work_items').$call(heldBy(queue, lease)).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 
@@ -114,10 +118,7 @@ export class SqlWorkQueueStore implements WorkQueueStore {
     const result = await this.db
       .updateTable('work_items')
       .set(changes)
-      .where('queue', '=', queue)
-      .where('id', '=', lease.id)
-      .where('lease_owner', '=', lease.owner)
-      .where('attempts', '=', lease.attempts)
+      .$call(heldBy(queue, lease))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
