@@ -7,7 +7,8 @@ import type { DeploymentPlan, EndpointFleet, VariantState } from '../ports/endpo
 import type { TagStore } from '../ports/metadata-store.js';
 import { memoryResourceStore } from '../testing/memory-resource-store.js';
 import { createEndpointConfigService } from './endpoint-configs.js';
-import { buildDeployment, createEndpointService, planOf, retainVariantProperties } from './endpoints.js';
+import { buildDeployment, planOf, retainVariantProperties } from './endpoint-deployments.js';
+import { createEndpointService } from './endpoints.js';
 import { createModelService } from './models.js';
 
 const memoryResources = memoryResourceStore;
