@@ -1,6 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { Sha256 } from '../testing/sha256.js';
 import { deriveSigningKey, sha256Hex, uriEncode, verifySigV4 } from './sigv4.js';
 
 // AWS's published SigV4 test vector ("get-vanilla" of the aws-sig-v4-test-suite): service
@@ -103,18 +104,6 @@ describe('uriEncode', () => {
 // shapes where canonicalisation has fast paths (plain paths, single-valued plain headers).
 describe('verifySigV4 against @smithy/signature-v4', () => {
   const credentials = { accessKeyId, secretAccessKey: secret };
-  class Sha256 {
-    readonly #hash;
-    constructor(key?: string | Uint8Array) {
-      this.#hash = key ? createHmac('sha256', key) : createHash('sha256');
-    }
-    update(data: string | Uint8Array) {
-      this.#hash.update(data);
-    }
-    async digest() {
-      return new Uint8Array(this.#hash.digest());
-    }
-  }
   const rfc3986 = (s: string) =>
     encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 

@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -120,16 +119,4 @@ export async function jobLogs(
   return out;
 }
 
-/** SHA-256 for @smithy/signature-v4, over node:crypto. */
-export class Sha256 {
-  private readonly hash;
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
+export { Sha256 } from '../../src/testing/sha256.js';

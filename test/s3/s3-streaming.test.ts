@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash, type Hmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSigningKey } from '../../src/security/sigv4.js';
+import { Sha256 } from '../../src/testing/sha256.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -19,18 +20,6 @@ const bucket = 'stream-bucket';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** The hash constructor SignatureV4 wants: SHA-256, or HMAC-SHA256 when given a secret. */
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 beforeAll(async () => {
   server = await startServer();
@@ -50,7 +39,7 @@ async function signPut(key: string, headers: Record<string, string>): Promise<Re
     credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     region: server.region,
     service: 's3',
-    sha256: NodeSha256,
+    sha256: Sha256,
   });
   const signed = await signer.sign({
     method: 'PUT',
@@ -100,7 +89,7 @@ async function signedChunkedPut(
     );
   }
   const body = Buffer.concat(frames);
-  if (corrupt) body[body.length - 200] ^= 1;
+  if (corrupt) body.writeUInt8(body.readUInt8(body.length - 200) ^ 1, body.length - 200);
   return new Promise((resolve, reject) => {
     const req = request(
       {

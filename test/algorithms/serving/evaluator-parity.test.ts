@@ -117,12 +117,13 @@ function compare(
   // The full-forest FFI path (XGBoosterPredict over a DMatrix) when every tree is used, as the
   // binding's Booster.predict does; the in-place path with the same iteration limit otherwise.
   let theirs: Float32Array;
-  if (model.treesUsed === model.native.booster.boostedRounds() * Math.max(1, model.numClass)) {
+  const native = model.native!; // loaded from a file: libxgboost holds it too
+  if (model.treesUsed === native.booster.boostedRounds() * Math.max(1, model.numClass)) {
     const dm = DMatrix.from({ kind: 'dense', rows: data.rows, cols: data.cols, values: data.values });
-    theirs = model.native.booster.predict(dm);
+    theirs = native.booster.predict(dm);
     dm.free();
   } else {
-    theirs = model.native.predictDense(data.values, data.rows, data.cols, model.iterationEnd);
+    theirs = native.predictDense(data.values, data.rows, data.cols, model.iterationEnd);
   }
   expect(theirs.length).toBe(ours.length);
   let exact = 0;
@@ -255,7 +256,7 @@ describe('TreeEvaluator parity with libxgboost 1.7 and Python xgboost 1.7', () =
       check: (m) => {
         expect(m.iterationEnd).toBeGreaterThan(0);
         expect(m.treesUsed).toBe(m.iterationEnd);
-        expect(m.treesUsed).toBeLessThan(m.native.booster.boostedRounds());
+        expect(m.treesUsed).toBeLessThan(m.native!.booster.boostedRounds());
       },
     },
   ];
