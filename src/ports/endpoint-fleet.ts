@@ -81,6 +81,11 @@ export interface EndpointFleet {
   ): Promise<void>;
   /** Stops routing and stops every instance. */
   remove(endpointName: string): Promise<void>;
+  /**
+   * Cuts short an update that is shifting traffic or baking (the endpoint is being deleted): its
+   * `update` settles at once, and the new deployment goes if it never took all traffic.
+   */
+  cancelUpdate(endpointName: string): void;
   state(endpointName: string): readonly VariantState[] | undefined;
 }
 

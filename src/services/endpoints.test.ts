@@ -35,6 +35,7 @@ function scriptedFleet() {
     update: (plan: DeploymentPlan) => call('update', plan),
     adjust: (name, changes) => call('adjust', { name, changes }),
     remove: (name) => call('remove', name),
+    cancelUpdate: () => {},
     state: (name) => states.get(name),
   };
   /** Settles the oldest unsettled call, then lets the service record the outcome. */

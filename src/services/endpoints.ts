@@ -292,6 +292,8 @@ export function createEndpointService(deps: EndpointServiceDeps) {
       await resources.update<EndpointState>('endpoint', name, (cur) =>
         begin(cur, 'Deleting', { id, kind: 'remove' }, now()),
       );
+      // A canary or linear update could hold the endpoint's queue of fleet work for an hour.
+      fleet.cancelUpdate(name);
       launchRemove(name, id);
     },
 

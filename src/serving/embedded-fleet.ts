@@ -58,7 +58,9 @@ interface Deployment {
 export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   private readonly endpoints = new Map<string, Deployment>();
   /** Canary and linear updates in progress: the new deployment and the share it takes. */
-  private readonly shifts = new Map<string, { next: Deployment; share: number; cancel: AbortController }>();
+  private readonly shifts = new Map<string, { next: Deployment; share: number }>();
+  /** Updates still running (shifting traffic, or baking before the old fleet goes): their cancels. */
+  private readonly updating = new Map<string, AbortController>();
   private generation = 0;
 
   private readonly sweeper: NodeJS.Timeout;
@@ -144,27 +146,33 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     const next = await this.build(plan);
     const name = plan.endpointName;
     const cancel = new AbortController();
-    const state = { next, share: 0, cancel };
+    const state = { next, share: 0 };
     this.shifts.set(name, state);
+    this.updating.set(name, cancel);
     try {
-      for (const step of shift.steps) {
-        state.share = step.share;
-        if (step.share >= 1) break;
-        await sleep(step.waitMs, cancel.signal);
+      try {
+        for (const step of shift.steps) {
+          state.share = step.share;
+          if (step.share >= 1) break;
+          await sleep(step.waitMs, cancel.signal);
+        }
+      } catch (e) {
+        // Removed (or closed) mid-shift: the new deployment goes too.
+        await this.retire(next);
+        throw e;
+      } finally {
+        if (this.shifts.get(name) === state) this.shifts.delete(name);
       }
-    } catch (e) {
-      // Removed (or closed) mid-shift: the new deployment goes too.
-      if (this.shifts.get(name) === state) this.shifts.delete(name);
-      await this.retire(next);
-      throw e;
+      const old = this.endpoints.get(name);
+      this.endpoints.set(name, next);
+      // Baking: the old fleet stays up (without traffic) for the last wait and the termination
+      // wait, unless the endpoint goes first.
+      const last = shift.steps.at(-1);
+      await sleep((last?.waitMs ?? 0) + shift.terminationWaitMs, cancel.signal).catch(() => undefined);
+      await this.retire(old);
+    } finally {
+      if (this.updating.get(name) === cancel) this.updating.delete(name);
     }
-    const old = this.endpoints.get(name);
-    this.endpoints.set(name, next);
-    this.shifts.delete(name);
-    const last = shift.steps.at(-1);
-    // Baking: the old fleet stays up (without traffic) for the last wait and the termination wait.
-    await sleep((last?.waitMs ?? 0) + shift.terminationWaitMs, cancel.signal).catch(() => undefined);
-    await this.retire(old);
   }
 
   /** The deployment that takes this request: during a canary or linear update, the new one by share. */
@@ -190,8 +198,12 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     );
   }
 
+  cancelUpdate(endpointName: string): void {
+    this.updating.get(endpointName)?.abort();
+  }
+
   async remove(endpointName: string): Promise<void> {
-    this.shifts.get(endpointName)?.cancel.abort();
+    this.cancelUpdate(endpointName);
     const old = this.endpoints.get(endpointName);
     this.endpoints.delete(endpointName);
     await this.retire(old);
@@ -211,7 +223,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   /** Stops every endpoint, for shutdown. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const shift of this.shifts.values()) shift.cancel.abort();
+    for (const cancel of this.updating.values()) cancel.abort();
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
     await Promise.all(all.map((d) => Promise.all(d.order.map((p) => p.close()))));

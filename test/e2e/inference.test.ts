@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  DeleteEndpointCommand,
   DescribeEndpointCommand,
   DescribeModelCommand,
   UpdateEndpointCommand,
@@ -338,6 +339,50 @@ describe('built-in XGBoost endpoints', () => {
     for (let i = 0; i < 20; i++) after.add(await invoke());
     expect([...after]).toHaveLength(1);
     expect(after.has(oldAnswer)).toBe(false);
+  });
+
+  it('deletes an endpoint in the middle of a long canary at once', async () => {
+    await deployEndpoint(c.sm, 'canary-deleted', [{ name: 'AllTraffic', model: 'model-a', weight: 1 }]);
+    await c.sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'canary-deleted-2',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'model-b',
+            InitialInstanceCount: 2,
+            InstanceType: 'ml.m5.large',
+          },
+        ],
+      }),
+    );
+    await c.sm.send(
+      new UpdateEndpointCommand({
+        EndpointName: 'canary-deleted',
+        EndpointConfigName: 'canary-deleted-2',
+        DeploymentConfig: {
+          BlueGreenUpdatePolicy: {
+            TrafficRoutingConfiguration: {
+              Type: 'CANARY',
+              WaitIntervalInSeconds: 3600,
+              CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+            },
+          },
+        },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500)); // the new fleet is up and the canary waits
+    await c.sm.send(new DeleteEndpointCommand({ EndpointName: 'canary-deleted' }));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const gone = await c.sm
+        .send(new DescribeEndpointCommand({ EndpointName: 'canary-deleted' }))
+        .then(() => false)
+        .catch((e: Error) => /Could not find endpoint/.test(e.message));
+      if (gone) break;
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });
 
