@@ -265,8 +265,11 @@ http.createServer((q, s) => { const c = []; q.on('data', (d) => c.push(d)); q.on
 );
 await waitFor(
   async () =>
-    (await fetch(`http://127.0.0.1:${signedPort}/`, { method: 'POST', body: 'x' }).catch(() => ({ status: 0 })))
-      .status === 403,
+    (
+      await fetch(`http://127.0.0.1:${signedPort}/`, { method: 'POST', body: 'x' }).catch(() => ({
+        status: 0,
+      }))
+    ).status === 403,
 );
 const signedRun = await wrk(
   `http://127.0.0.1:${signedPort}`,
