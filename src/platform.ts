@@ -130,6 +130,7 @@ export async function startLathe(
     maxOutstandingPerInstance: 256,
     instanceWaitMs: 10_000,
     serverlessIdleMs: config.serverlessIdleSeconds * 1000,
+    multiModelCapacity: config.multiModelCapacity,
   });
 
   const inference = { resources: store.resources, tags: store.tags, scope, now: Date.now };

@@ -43,6 +43,7 @@ export const configSchema = z
     autoscaleWindowSeconds: z.coerce.number().min(1).max(300).default(60),
     /** A serverless endpoint variant with no request for this long stops its instance. */
     serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
+    multiModelCapacity: z.coerce.number().int().min(1).max(10000).default(32),
     /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
     maxJsonBodyBytes: z.coerce
       .number()
@@ -100,6 +101,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LATHE_STOP_GRACE_SECONDS: 'stopGraceSeconds',
   LATHE_CHECKPOINT_SYNC_SECONDS: 'checkpointSyncSeconds',
   LATHE_SERVERLESS_IDLE_SECONDS: 'serverlessIdleSeconds',
+  LATHE_MULTI_MODEL_CAPACITY: 'multiModelCapacity',
   LATHE_AUTOSCALE_INTERVAL_SECONDS: 'autoscaleIntervalSeconds',
   LATHE_AUTOSCALE_WINDOW_SECONDS: 'autoscaleWindowSeconds',
   LATHE_LOG_LEVEL: 'logLevel',

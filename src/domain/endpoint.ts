@@ -36,6 +36,8 @@ export interface DeployedVariant {
   readonly variantName: string;
   readonly modelName: string;
   readonly image: string;
+  /** A multi-model endpoint: `modelDataUrl` is the prefix its requests' TargetModel is under. */
+  readonly multiModel?: boolean;
   readonly modelDataUrl?: string;
   readonly compression?: 'Gzip' | 'None';
   readonly environment: Readonly<Record<string, string>>;

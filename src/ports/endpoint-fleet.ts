@@ -12,6 +12,11 @@ export interface ModelSpec {
   readonly modelDataUrl?: string;
   readonly compression?: 'Gzip' | 'None';
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * A multi-model endpoint's container (Mode MultiModel): `modelDataUrl` is an S3 prefix, and each
+   * request names the `model.tar.gz` under it to run (`targetModel`), loaded on first use.
+   */
+  readonly multiModel?: boolean;
 }
 
 export interface ServerlessSpec {
@@ -99,6 +104,8 @@ export interface InvocationRequest {
   readonly inferenceId?: string;
   /** Direct-mode inference pipelines: the container (ContainerHostname) to run. */
   readonly targetContainerHostname?: string;
+  /** Multi-model endpoints: the artifact to run, relative to the model's S3 prefix. */
+  readonly targetModel?: string;
   /**
    * How long the model may take: async inference's InvocationTimeoutSeconds, batch transform's
    * ModelClientConfig.InvocationsTimeoutInSeconds. Absent: the real-time limit (60 s).

@@ -45,6 +45,7 @@ export function buildDeployment(
         ? {}
         : { modelDataUrl: first.modelDataUrl, compression: first.compression }),
       environment: first.environment,
+      ...(servedContainers(model.definition)[0]?.Mode === 'MultiModel' ? { multiModel: true } : {}),
       ...(containers.length > 1 ? { pipeline: { mode: pipelineMode(model.definition), containers } } : {}),
       ...(v.InstanceType === undefined ? {} : { instanceType: v.InstanceType }),
       weight: v.InitialVariantWeight ?? defaultVariantWeight,
@@ -97,7 +98,7 @@ export function planOf(endpointName: string, deployment: Deployment): Deployment
     endpointConfigName: deployment.endpointConfigName,
     variants: deployment.variants.map((v) => ({
       variantName: v.variantName,
-      model: modelSpecOf(v.modelName, v),
+      model: { ...modelSpecOf(v.modelName, v), ...(v.multiModel ? { multiModel: true } : {}) },
       ...(v.pipeline
         ? {
             pipeline: {

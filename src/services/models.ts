@@ -46,6 +46,9 @@ export function modelProblem(definition: ModelDefinition): string | undefined {
   for (const [i, c] of containers.entries()) {
     const problem = containerProblem(c, `Containers.${i}`);
     if (problem) return problem;
+    if (c.Mode === 'MultiModel' && containers.length > 1) {
+      return `Containers.${i}.Mode MultiModel: a multi-model container cannot be part of an inference pipeline.`;
+    }
   }
   const hostnames = containers.map((c) => c.ContainerHostname);
   const named = hostnames.filter((h) => h !== undefined);
@@ -63,10 +66,10 @@ function containerProblem(container: ContainerDefinition, field: string): string
   if (container.ModelPackageName !== undefined) {
     return `${field}.ModelPackageName is not supported yet: Lathe has no model packages; give ${field}.Image.`;
   }
-  if (container.Mode === 'MultiModel') {
-    return `${field}.Mode MultiModel is not supported yet: multi-model endpoints come later.`;
-  }
   if (!container.Image) return `${field}.Image is required.`;
+  if (container.Mode === 'MultiModel' && !container.ModelDataUrl?.startsWith('s3://')) {
+    return `${field}.ModelDataUrl: a MultiModel container needs the S3 prefix its models are under (s3://bucket/prefix/).`;
+  }
   const resolved = resolveServingImage(container.Image, container.Environment ?? {}, `${field}.Image`);
   if (!resolved.ok) return resolved.reason;
   const data = modelDataOf(container, field);

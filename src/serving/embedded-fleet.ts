@@ -16,6 +16,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
 import { INSTANCE_STOPPING } from './instances/model-instance.js';
+import { startMultiModelInstance } from './instances/multi-model-instance.js';
 import { type PipelineMember, startPipelineInstance } from './instances/pipeline-instance.js';
 import { prepareModelDirectory } from './model-directory.js';
 import { VariantPool } from './variant-pool.js';
@@ -41,6 +42,8 @@ export interface EmbeddedFleetDeps {
   readonly instanceWaitMs: number;
   /** A serverless variant with no request for this long scales back to zero (or its provisioned concurrency). */
   readonly serverlessIdleMs: number;
+  /** Models a multi-model instance keeps loaded; the least recently used goes beyond it. */
+  readonly multiModelCapacity: number;
 }
 
 interface Deployment {
@@ -117,6 +120,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
   /** The variant's instance factory, its model (or each pipeline container's) unpacked under `dir`. */
   private async factoryOf(endpointName: string, v: VariantSpec, dir: string): Promise<InstanceFactory> {
     const context = { endpointName, variantName: v.variantName };
+    if (v.model.multiModel) return this.multiModelFactory(v.model, dir, context);
     if (!v.pipeline) {
       const modelDir = await prepareModelDirectory(this.deps.objects, v.model, dir);
       return this.deps.factoryFor(v.model, modelDir, context);
@@ -131,6 +135,35 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     }
     const mode = v.pipeline.mode;
     return (id) => startPipelineInstance(id, members, mode);
+  }
+
+  /** A multi-model variant: each instance loads the requests' TargetModels under the prefix. */
+  private multiModelFactory(
+    model: ModelSpec,
+    dir: string,
+    context: { endpointName: string; variantName: string },
+  ): InstanceFactory {
+    const prefix = model.modelDataUrl!.endsWith('/') ? model.modelDataUrl! : `${model.modelDataUrl}/`;
+    let n = 0;
+    return (id) =>
+      startMultiModelInstance(
+        id,
+        async (target, instanceId) => {
+          const spec: ModelSpec = {
+            ...model,
+            multiModel: false,
+            modelDataUrl: `${prefix}${target}`,
+            compression: 'Gzip',
+          };
+          const modelDir = await prepareModelDirectory(
+            this.deps.objects,
+            spec,
+            join(dir, 'models', String(++n)),
+          );
+          return this.deps.factoryFor(spec, modelDir, context)(instanceId);
+        },
+        this.deps.multiModelCapacity,
+      );
   }
 
   async deploy(plan: DeploymentPlan): Promise<void> {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointConfigCommand,
   CreateModelCommand,
@@ -518,5 +519,77 @@ export const outputFn = (lines) => [lines.join('\\n') + '\\n', 'text/csv'];
     await expect(invoke('pipeline-direct', features.join('\n'), 'nope')).rejects.toMatchObject({
       name: 'ValidationError',
     });
+  });
+});
+
+describe('multi-model endpoints (Mode MultiModel)', () => {
+  it('loads each TargetModel under the prefix on first use and answers with it', async () => {
+    const fileA = await downloadObject(c.s3, modelData);
+    const fileB = await downloadObject(c.s3, modelDataB);
+    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'mme/a.tar.gz', Body: readFileSync(fileA) }));
+    await c.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'mme/team/b.tar.gz', Body: readFileSync(fileB) }),
+    );
+    await c.sm.send(
+      new CreateModelCommand({
+        ModelName: 'mme',
+        ExecutionRoleArn: roleArn,
+        PrimaryContainer: { Image: xgboostImage, Mode: 'MultiModel', ModelDataUrl: `s3://${bucket}/mme/` },
+      }),
+    );
+    await deployEndpoint(c.sm, 'mme', [{ model: 'mme' }]);
+    const csvPath = join(datasetsDir, 'breast-cancer', 'validation.csv');
+    const features = readFileSync(csvPath, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, 20)
+      .map((r) => r.slice(r.indexOf(',') + 1))
+      .join('\n');
+    const invoke = async (TargetModel?: string) =>
+      new TextDecoder()
+        .decode(
+          (
+            await runtime.send(
+              new InvokeEndpointCommand({
+                EndpointName: 'mme',
+                ContentType: 'text/csv',
+                Body: features,
+                TargetModel,
+              }),
+            )
+          ).Body,
+        )
+        .trim()
+        .split('\n')
+        .map(Number);
+    const expectedA = pythonPredictions(fileA, csvPath, { labelled: true }).slice(0, 20);
+    const expectedB = pythonPredictions(fileB, csvPath, { labelled: true }).slice(0, 20);
+    for (const [target, expected] of [
+      ['a.tar.gz', expectedA],
+      ['team/b.tar.gz', expectedB],
+      ['a.tar.gz', expectedA], // loaded already
+    ] as const) {
+      const got = await invoke(target);
+      for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
+    }
+    for (const [target, message] of [
+      [undefined, /TargetModel/],
+      ['missing.tar.gz', /Could not load TargetModel 'missing.tar.gz'/],
+      ['../bc/model.tar.gz', /not a relative path/],
+    ] as const) {
+      await expect(invoke(target)).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: expect.stringMatching(message),
+      });
+    }
+    await expect(
+      c.sm.send(
+        new CreateModelCommand({
+          ModelName: 'mme-no-prefix',
+          ExecutionRoleArn: roleArn,
+          PrimaryContainer: { Image: xgboostImage, Mode: 'MultiModel' },
+        }),
+      ),
+    ).rejects.toThrow(/MultiModel container needs the S3 prefix/);
   });
 });

@@ -69,6 +69,7 @@ export async function invokeNamedEndpoint(
       targetVariant,
       inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
       targetContainerHostname: header(req, 'x-amzn-sagemaker-target-container-hostname'),
+      targetModel: header(req, 'x-amzn-sagemaker-target-model'),
     });
   } catch (e) {
     const status = routerFailureStatus(e);
