@@ -131,6 +131,9 @@ export async function startLathe(
     instanceWaitMs: 10_000,
     serverlessIdleMs: config.serverlessIdleSeconds * 1000,
     multiModelCapacity: config.multiModelCapacity,
+    // Called only once requests flow, after endpointMetrics below exists.
+    onShadowInvocation: (endpoint, variant, status, modelLatencyUs) =>
+      endpointMetrics.recordInvocation(endpoint, variant, status, modelLatencyUs, 0),
   });
 
   const inference = { resources: store.resources, tags: store.tags, scope, now: Date.now };

@@ -47,6 +47,8 @@ export interface AsyncInferenceConfig {
 export interface EndpointConfigDefinition {
   readonly EndpointConfigName: string;
   readonly ProductionVariants: readonly ProductionVariant[];
+  /** At most one, beside exactly one production variant (SageMaker's shadow testing). */
+  readonly ShadowProductionVariants?: readonly ProductionVariant[];
   readonly DataCaptureConfig?: DataCaptureConfig;
   readonly AsyncInferenceConfig?: AsyncInferenceConfig;
   readonly KmsKeyId?: string;
@@ -100,6 +102,26 @@ export function variantsProblem(variants: readonly ProductionVariant[]): string 
   const serverlessCount = variants.filter((v) => v.ServerlessConfig).length;
   if (serverlessCount > 0 && serverlessCount < variants.length) {
     return 'ProductionVariants: serverless variants (ServerlessConfig) cannot be mixed with instance-based variants in one endpoint configuration.';
+  }
+  return undefined;
+}
+
+/** SageMaker's shadow testing: one shadow variant, beside exactly one production variant. */
+export function shadowsProblem(
+  production: readonly ProductionVariant[],
+  shadows: readonly ProductionVariant[],
+): string | undefined {
+  if (shadows.length === 0) return undefined;
+  if (shadows.length > 1) return 'ShadowProductionVariants: an endpoint takes at most one shadow variant.';
+  if (production.length !== 1) {
+    return 'ShadowProductionVariants: an endpoint with a shadow variant has exactly one production variant.';
+  }
+  const [shadow] = shadows;
+  if (shadow!.VariantName === production[0]!.VariantName) {
+    return `ShadowProductionVariants.0.VariantName: '${shadow!.VariantName}' is already the production variant's name.`;
+  }
+  if (shadow!.ServerlessConfig || production[0]!.ServerlessConfig) {
+    return 'ShadowProductionVariants: shadow testing needs instance-based variants, not ServerlessConfig.';
   }
   return undefined;
 }

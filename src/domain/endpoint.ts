@@ -63,6 +63,11 @@ export interface DeployedVariant {
 export interface Deployment {
   readonly endpointConfigName: string;
   readonly variants: readonly DeployedVariant[];
+  /**
+   * A shadow variant: gets a copy of a share of the requests (its weight over the production
+   * variant's, at most all), and its answers are dropped.
+   */
+  readonly shadow?: DeployedVariant;
   readonly dataCapture?: DataCaptureConfig;
   readonly asyncInference?: AsyncInferenceConfig;
   /** When the images were resolved: DeployedImages[].ResolutionTime. */

@@ -46,10 +46,14 @@ export interface DeploymentPlan {
   readonly endpointName: string;
   readonly endpointConfigName: string;
   readonly variants: readonly VariantSpec[];
+  /** A shadow variant and the share (0–1] of requests copied to it; its answers are dropped. */
+  readonly shadow?: { readonly variant: VariantSpec; readonly share: number };
 }
 
 export interface VariantState {
   readonly variantName: string;
+  /** The endpoint's shadow variant (DescribeEndpoint's ShadowProductionVariants). */
+  readonly shadow?: boolean;
   readonly currentWeight: number;
   readonly desiredWeight: number;
   readonly currentInstanceCount: number;

@@ -2,6 +2,7 @@ import { sagemakerArn } from '../domain/arn.js';
 import {
   type EndpointConfigDefinition,
   type EndpointConfigRecord,
+  shadowsProblem,
   variantsProblem,
 } from '../domain/endpoint-config.js';
 import { validationError } from '../errors/aws-error.js';
@@ -43,10 +44,10 @@ export function createEndpointConfigService(deps: InferenceStoreDeps) {
       const { Tags, ...definition } = input;
       const problem = variantsProblem(definition.ProductionVariants);
       if (problem) throw validationError(problem);
-      if (definition.ShadowProductionVariants !== undefined) {
-        throw validationError('ShadowProductionVariants are not supported yet.');
-      }
-      for (const variant of definition.ProductionVariants) {
+      const shadows = definition.ShadowProductionVariants ?? [];
+      const shadowProblem = shadowsProblem(definition.ProductionVariants, shadows);
+      if (shadowProblem) throw validationError(shadowProblem);
+      for (const variant of [...definition.ProductionVariants, ...shadows]) {
         const model = variant.ModelName ?? '';
         if (!(await resources.get('model', model))) throw modelNotFound(sagemakerArn(scope, 'model', model));
       }

@@ -4,7 +4,11 @@ import type {
   Deployment,
   WeightAndCapacity,
 } from '../domain/endpoint.js';
-import { defaultVariantWeight, type EndpointConfigRecord } from '../domain/endpoint-config.js';
+import {
+  defaultVariantWeight,
+  type EndpointConfigRecord,
+  type ProductionVariant,
+} from '../domain/endpoint-config.js';
 import {
   type ContainerDefinition,
   type ModelRecord,
@@ -13,7 +17,7 @@ import {
   servedContainers,
 } from '../domain/model.js';
 import { validationError } from '../errors/aws-error.js';
-import type { DeploymentPlan, ModelSpec } from '../ports/endpoint-fleet.js';
+import type { DeploymentPlan, ModelSpec, VariantSpec } from '../ports/endpoint-fleet.js';
 import type { WeightsAndCapacitiesUpdate } from './endpoints.js';
 
 /**
@@ -28,7 +32,7 @@ export function buildDeployment(
   models: ReadonlyMap<string, ModelRecord>,
   at: number,
 ): Deployment {
-  const variants = config.definition.ProductionVariants.map((v, i): DeployedVariant => {
+  const deploy = (v: ProductionVariant, i: number): DeployedVariant => {
     const model = models.get(v.ModelName ?? '');
     if (!model) throw new Error(`buildDeployment: model '${v.ModelName}' was not loaded`);
     const containers = servedContainers(model.definition).map((c, j) =>
@@ -55,11 +59,14 @@ export function buildDeployment(
         : (v.InitialInstanceCount ?? 1),
       ...(serverless ? { serverless } : {}),
     };
-  });
+  };
+  const variants = config.definition.ProductionVariants.map(deploy);
+  const shadow = config.definition.ShadowProductionVariants?.[0];
   const { DataCaptureConfig, AsyncInferenceConfig } = config.definition;
   return {
     endpointConfigName: config.name,
     variants,
+    ...(shadow ? { shadow: deploy(shadow, config.definition.ProductionVariants.length) } : {}),
     ...(DataCaptureConfig ? { dataCapture: DataCaptureConfig } : {}),
     ...(AsyncInferenceConfig ? { asyncInference: AsyncInferenceConfig } : {}),
     resolvedAt: at,
@@ -96,34 +103,49 @@ export function planOf(endpointName: string, deployment: Deployment): Deployment
   return {
     endpointName,
     endpointConfigName: deployment.endpointConfigName,
-    variants: deployment.variants.map((v) => ({
-      variantName: v.variantName,
-      model: { ...modelSpecOf(v.modelName, v), ...(v.multiModel ? { multiModel: true } : {}) },
-      ...(v.pipeline
-        ? {
-            pipeline: {
-              mode: v.pipeline.mode,
-              models: v.pipeline.containers.map((c) => ({
-                ...modelSpecOf(v.modelName, c),
-                ...(c.hostname === undefined ? {} : { hostname: c.hostname }),
-              })),
-            },
-          }
-        : {}),
-      initialWeight: v.weight,
-      initialInstanceCount: v.instanceCount,
-      ...(v.serverless
-        ? {
-            serverless: {
-              memorySizeInMB: v.serverless.MemorySizeInMB,
-              maxConcurrency: v.serverless.MaxConcurrency,
-              ...(v.serverless.ProvisionedConcurrency === undefined
-                ? {}
-                : { provisionedConcurrency: v.serverless.ProvisionedConcurrency }),
-            },
-          }
-        : {}),
-    })),
+    variants: deployment.variants.map(variantSpecOf),
+    ...(deployment.shadow
+      ? {
+          shadow: {
+            variant: variantSpecOf(deployment.shadow),
+            share: Math.min(
+              1,
+              deployment.shadow.weight / Math.max(deployment.variants[0]?.weight ?? 1, 1e-9),
+            ),
+          },
+        }
+      : {}),
+  };
+}
+
+function variantSpecOf(v: DeployedVariant): VariantSpec {
+  return {
+    variantName: v.variantName,
+    model: { ...modelSpecOf(v.modelName, v), ...(v.multiModel ? { multiModel: true } : {}) },
+    ...(v.pipeline
+      ? {
+          pipeline: {
+            mode: v.pipeline.mode,
+            models: v.pipeline.containers.map((c) => ({
+              ...modelSpecOf(v.modelName, c),
+              ...(c.hostname === undefined ? {} : { hostname: c.hostname }),
+            })),
+          },
+        }
+      : {}),
+    initialWeight: v.weight,
+    initialInstanceCount: v.instanceCount,
+    ...(v.serverless
+      ? {
+          serverless: {
+            memorySizeInMB: v.serverless.MemorySizeInMB,
+            maxConcurrency: v.serverless.MaxConcurrency,
+            ...(v.serverless.ProvisionedConcurrency === undefined
+              ? {}
+              : { provisionedConcurrency: v.serverless.ProvisionedConcurrency }),
+          },
+        }
+      : {}),
   };
 }
 

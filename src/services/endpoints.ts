@@ -110,7 +110,8 @@ export function createEndpointService(deps: EndpointServiceDeps) {
     );
     if (!config) throw endpointConfigNotFound(sagemakerArn(scope, 'endpoint-config', configName));
     const models = new Map<string, ModelRecord>();
-    for (const v of config.record.definition.ProductionVariants) {
+    const { ProductionVariants, ShadowProductionVariants = [] } = config.record.definition;
+    for (const v of [...ProductionVariants, ...ShadowProductionVariants]) {
       const name = v.ModelName ?? '';
       if (models.has(name)) continue;
       const model = await resources.get<{ definition: ModelRecord['definition'] }>('model', name);

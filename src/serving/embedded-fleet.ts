@@ -44,6 +44,13 @@ export interface EmbeddedFleetDeps {
   readonly serverlessIdleMs: number;
   /** Models a multi-model instance keeps loaded; the least recently used goes beyond it. */
   readonly multiModelCapacity: number;
+  /** A shadow variant answered a copied request (status, ModelLatency µs): for its metrics. */
+  readonly onShadowInvocation?: (
+    endpoint: string,
+    variant: string,
+    status: number,
+    modelLatencyUs: number,
+  ) => void;
 }
 
 interface Deployment {
@@ -51,6 +58,8 @@ interface Deployment {
   readonly dir: string;
   readonly pools: ReadonlyMap<string, VariantPool>;
   readonly order: readonly VariantPool[];
+  /** The shadow variant (not in `pools`: no request targets it) and the share copied to it. */
+  readonly shadow?: { readonly pool: VariantPool; readonly share: number };
 }
 
 /**
@@ -83,37 +92,44 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     const generation = ++this.generation;
     const dir = join(this.deps.dataDir, 'endpoints', plan.endpointName, String(generation));
     const pools = new Map<string, VariantPool>();
+    let shadow: Deployment['shadow'];
+    const all = () => [...pools.values(), ...(shadow ? [shadow.pool] : [])];
     try {
-      for (const v of plan.variants) {
-        const pool = new VariantPool(
-          v.variantName,
-          v.initialWeight,
-          v.initialInstanceCount,
-          await this.factoryOf(plan.endpointName, v, join(dir, v.variantName)),
-          this.deps.logger,
-          this.deps.stopGraceMs,
-          v.serverless
-            ? {
-                maxConcurrency: v.serverless.maxConcurrency,
-                warm: v.serverless.provisionedConcurrency ?? 0,
-                idleMs: this.deps.serverlessIdleMs,
-              }
-            : undefined,
-        );
-        pools.set(v.variantName, pool);
+      for (const v of plan.variants) pools.set(v.variantName, await this.pool(plan.endpointName, v, dir));
+      if (plan.shadow) {
+        const pool = await this.pool(plan.endpointName, plan.shadow.variant, dir);
+        shadow = { pool, share: plan.shadow.share };
       }
-      await Promise.all([...pools.values()].map((p) => p.fill()));
+      await Promise.all(all().map((p) => p.fill()));
     } catch (e) {
-      await Promise.all([...pools.values()].map((p) => p.close()));
+      await Promise.all(all().map((p) => p.close()));
       await rm(dir, { recursive: true, force: true });
       throw e;
     }
-    return { generation, dir, pools, order: [...pools.values()] };
+    return { generation, dir, pools, order: [...pools.values()], ...(shadow ? { shadow } : {}) };
+  }
+
+  private async pool(endpointName: string, v: VariantSpec, dir: string): Promise<VariantPool> {
+    return new VariantPool(
+      v.variantName,
+      v.initialWeight,
+      v.initialInstanceCount,
+      await this.factoryOf(endpointName, v, join(dir, v.variantName)),
+      this.deps.logger,
+      this.deps.stopGraceMs,
+      v.serverless
+        ? {
+            maxConcurrency: v.serverless.maxConcurrency,
+            warm: v.serverless.provisionedConcurrency ?? 0,
+            idleMs: this.deps.serverlessIdleMs,
+          }
+        : undefined,
+    );
   }
 
   private async retire(old: Deployment | undefined): Promise<void> {
     if (!old) return;
-    await Promise.all(old.order.map((p) => p.close()));
+    await Promise.all([...old.order, ...(old.shadow ? [old.shadow.pool] : [])].map((p) => p.close()));
     await rm(old.dir, { recursive: true, force: true });
   }
 
@@ -244,13 +260,17 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
 
   state(endpointName: string): readonly VariantState[] | undefined {
     const deployment = this.endpoints.get(endpointName);
-    return deployment?.order.map((p) => ({
+    if (!deployment) return undefined;
+    const stateOf = (p: VariantPool, shadow: boolean): VariantState => ({
       variantName: p.variantName,
+      ...(shadow ? { shadow } : {}),
       currentWeight: p.weight,
       desiredWeight: p.weight,
       currentInstanceCount: p.currentCount,
       desiredInstanceCount: p.desiredCount,
-    }));
+    });
+    const states = deployment.order.map((p) => stateOf(p, false));
+    return deployment.shadow ? [...states, stateOf(deployment.shadow.pool, true)] : states;
   }
 
   /** Stops every endpoint, for shutdown. */
@@ -259,7 +279,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     for (const cancel of this.updating.values()) cancel.abort();
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
-    await Promise.all(all.map((d) => Promise.all(d.order.map((p) => p.close()))));
+    await Promise.all(all.map((d) => this.retire(d)));
   }
 
   private choose(deployment: Deployment, target: string | undefined): VariantPool {
@@ -284,6 +304,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     try {
       const deployment = this.route(endpointName);
       if (deployment) {
+        if (deployment.shadow) this.mirror(endpointName, deployment.shadow, request);
         const pool = this.choose(deployment, request.targetVariant);
         const instance = pool.pickNow();
         if (instance) return this.send(pool, instance, request, 0, endpointName);
@@ -292,6 +313,27 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       return Promise.reject(e);
     }
     return this.invokeWaiting(endpointName, request);
+  }
+
+  /**
+   * Shadow testing: a share of the requests is copied to the shadow variant, whose answer (or
+   * failure) is only counted, never returned. A shadow without a free instance skips the copy.
+   */
+  private mirror(
+    endpointName: string,
+    shadow: NonNullable<Deployment['shadow']>,
+    request: InvocationRequest,
+  ): void {
+    if (Math.random() >= shadow.share) return;
+    const instance = shadow.pool.pickNow();
+    const record = this.deps.onShadowInvocation;
+    if (!instance || instance.outstanding >= this.deps.maxOutstandingPerInstance) return;
+    const started = performance.now();
+    const latency = () => Math.round((performance.now() - started) * 1000);
+    instance.invoke(request).then(
+      (reply) => record?.(endpointName, shadow.pool.variantName, reply.status, latency()),
+      () => record?.(endpointName, shadow.pool.variantName, 500, latency()),
+    );
   }
 
   /** A request that must wait for an instance (starting, replaced, serverless cold start). */

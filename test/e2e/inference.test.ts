@@ -593,3 +593,58 @@ describe('multi-model endpoints (Mode MultiModel)', () => {
     ).rejects.toThrow(/MultiModel container needs the S3 prefix/);
   });
 });
+
+describe('shadow variants (ShadowProductionVariants)', () => {
+  it('copies requests to the shadow, answers from production only, and counts both', async () => {
+    await deployEndpoint(c.sm, 'shadowed', [{ name: 'Production', model: 'model-a', weight: 1 }], {
+      ShadowProductionVariants: [
+        {
+          VariantName: 'Shadow',
+          ModelName: 'model-b',
+          InitialInstanceCount: 1,
+          InstanceType: 'ml.m5.large',
+          InitialVariantWeight: 1, // as much as production: every request is copied
+        },
+      ],
+    });
+    const row = firstValidationRow();
+    const answers = new Set<string>();
+    for (let i = 0; i < 25; i++) {
+      const r = await runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'shadowed', ContentType: 'text/csv', Body: row }),
+      );
+      expect(r.InvokedProductionVariant).toBe('Production');
+      answers.add(new TextDecoder().decode(r.Body));
+    }
+    expect(answers.size).toBe(1);
+    const described = await c.sm.send(new DescribeEndpointCommand({ EndpointName: 'shadowed' }));
+    expect(described.ProductionVariants?.map((v) => v.VariantName)).toEqual(['Production']);
+    expect(described.ShadowProductionVariants).toMatchObject([
+      { VariantName: 'Shadow', CurrentWeight: 1, CurrentInstanceCount: 1 },
+    ]);
+    // The shadow's copies are counted under its own name.
+    let text = '';
+    for (let i = 0; i < 50; i++) {
+      text = await (await fetch(`${server.url}/metrics`)).text();
+      if (text.includes('lathe_endpoint_invocations_total{endpoint="shadowed",variant="Shadow"} 25')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(text).toContain('lathe_endpoint_invocations_total{endpoint="shadowed",variant="Production"} 25');
+    expect(text).toContain('lathe_endpoint_invocations_total{endpoint="shadowed",variant="Shadow"} 25');
+
+    await expect(
+      c.sm.send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: 'two-shadows',
+          ProductionVariants: [
+            { VariantName: 'A', ModelName: 'model-a', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' },
+            { VariantName: 'B', ModelName: 'model-b', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' },
+          ],
+          ShadowProductionVariants: [
+            { VariantName: 'S', ModelName: 'model-b', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' },
+          ],
+        }),
+      ),
+    ).rejects.toThrow(/exactly one production variant/);
+  });
+});

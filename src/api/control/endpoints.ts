@@ -38,14 +38,21 @@ function variantStatus(endpoint: EndpointRecord): unknown[] | undefined {
   ];
 }
 
-function productionVariants(endpoint: EndpointRecord, live: EndpointView['live']): unknown[] {
+function productionVariants(
+  endpoint: EndpointRecord,
+  live: EndpointView['live'],
+  which: 'production' | 'shadow',
+): unknown[] | undefined {
   const byName = new Map<string, LiveVariant>((live ?? []).map((s) => [s.variantName, s]));
   const op = endpoint.operation;
   const desired =
     op?.kind === 'adjust' ? adjustDeployment(endpoint.deployment, op.changes) : endpoint.deployment;
   const serving = endpoint.status !== 'Creating' && endpoint.status !== 'Failed';
-  return endpoint.deployment.variants.map((v: DeployedVariant, i) => {
-    const want = desired.variants[i] ?? v;
+  const shadow = endpoint.deployment.shadow;
+  if (which === 'shadow' && !shadow) return undefined;
+  const variants = which === 'shadow' ? [shadow!] : endpoint.deployment.variants;
+  return variants.map((v: DeployedVariant, i) => {
+    const want = which === 'shadow' ? v : (desired.variants[i] ?? v);
     const state = byName.get(v.variantName);
     const images = [
       {
@@ -85,7 +92,8 @@ function describe({ endpoint, live }: EndpointView): Record<string, unknown> {
     EndpointName: endpoint.name,
     EndpointArn: endpoint.arn,
     EndpointConfigName: endpoint.deployment.endpointConfigName,
-    ProductionVariants: productionVariants(endpoint, live),
+    ProductionVariants: productionVariants(endpoint, live, 'production'),
+    ShadowProductionVariants: productionVariants(endpoint, live, 'shadow'),
     DataCaptureConfig: capture && {
       EnableCapture: capture.EnableCapture ?? true,
       CaptureStatus: (capture.EnableCapture ?? true) ? 'Started' : 'Stopped',
