@@ -170,6 +170,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
             multiModel: false,
             modelDataUrl: `${prefix}${target}`,
             compression: 'Gzip',
+            environment: { ...model.environment, SAGEMAKER_MULTI_MODEL: 'true' },
           };
           const modelDir = await prepareModelDirectory(
             this.deps.objects,
