@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import socket
 import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,6 +82,17 @@ def default_output_fn(prediction, accept):
     raise HandlerError(406, f"Accept {accept} is not supported by the default output_fn")
 
 
+def is_stream(value):
+    """A generator (or any iterator) answers part by part: InvokeEndpointWithResponseStream."""
+    return hasattr(value, "__next__") and not isinstance(value, (bytes, bytearray, str))
+
+
+def to_bytes(value):
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value)
+
+
 def main():
     user = load_user_module()
     model_fn = getattr(user, "model_fn", None)
@@ -102,9 +114,9 @@ def main():
             payload, out_type = result[0], result[1]
         else:
             payload, out_type = result, (accept if accept and accept != "*/*" else DEFAULT_ACCEPT)
-        if isinstance(payload, str):
-            payload = payload.encode("utf-8")
-        return bytes(payload), out_type
+        if is_stream(payload):
+            return payload, out_type
+        return to_bytes(payload), out_type
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -125,6 +137,24 @@ def main():
             else:
                 self.reply(404, b"not found")
 
+        def stream(self, parts, content_type):
+            """Writes each part as it comes (chunked); a failing part cuts the connection."""
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for part in parts:
+                    data = to_bytes(part)
+                    if data:
+                        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                        self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+            except Exception:  # noqa: BLE001 - the client must see the stream break, not end
+                traceback.print_exc()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+
         def do_POST(self):
             if self.path != "/invocations":
                 self.reply(404, b"not found")
@@ -133,7 +163,10 @@ def main():
             body = self.rfile.read(length)
             try:
                 payload, out_type = handle(body, self.headers.get("Content-Type"), self.headers.get("Accept"))
-                self.reply(200, payload, out_type)
+                if is_stream(payload):
+                    self.stream(payload, out_type)
+                else:
+                    self.reply(200, payload, out_type)
             except HandlerError as e:
                 self.reply(e.status, str(e).encode("utf-8"))
             except Exception as e:  # noqa: BLE001 - the toolkit answers 500 with the traceback

@@ -111,6 +111,11 @@ export interface InvocationRequest {
   /** Multi-model endpoints: the artifact to run, relative to the model's S3 prefix. */
   readonly targetModel?: string;
   /**
+   * InvokeEndpointWithResponseStream: the answer may come as `chunks`, as the model produces
+   * it (model servers that stream); otherwise it is whole in `body`.
+   */
+  readonly stream?: boolean;
+  /**
    * How long the model may take: async inference's InvocationTimeoutSeconds, batch transform's
    * ModelClientConfig.InvocationsTimeoutInSeconds. Absent: the real-time limit (60 s).
    */
@@ -123,6 +128,8 @@ export interface InvocationResult {
   readonly body: Buffer;
   readonly contentType: string;
   readonly customAttributes?: string;
+  /** A streamed answer (`stream` requests only): its parts in order; `body` is then empty. */
+  readonly chunks?: AsyncIterable<Buffer>;
   readonly variantName: string;
   /** Time inside the model instance, microseconds (ModelLatency). */
   readonly modelLatencyUs: number;

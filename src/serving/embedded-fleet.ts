@@ -331,7 +331,8 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     if (!instance || instance.outstanding >= this.deps.maxOutstandingPerInstance) return;
     const started = performance.now();
     const latency = () => Math.round((performance.now() - started) * 1000);
-    instance.invoke(request).then(
+    // Never streamed: nobody would read the parts.
+    instance.invoke({ ...request, stream: false }).then(
       (reply) => record?.(endpointName, shadow.pool.variantName, reply.status, latency()),
       () => record?.(endpointName, shadow.pool.variantName, 500, latency()),
     );
@@ -402,6 +403,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
         body: reply.body,
         contentType: reply.contentType,
         customAttributes: reply.customAttributes,
+        ...(reply.chunks ? { chunks: reply.chunks } : {}),
         variantName: pool.variantName,
         modelLatencyUs: Math.round((performance.now() - started) * 1000),
       }),

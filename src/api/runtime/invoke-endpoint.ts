@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, isAwsError } from '../../errors/aws-error.js';
 import type { InferenceRouter, InvocationResult } from '../../ports/endpoint-fleet.js';
 import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
+import { payloadPart, streamException } from './event-stream.js';
 
 /** SageMaker Runtime's payload limit for InvokeEndpoint (6 MB). */
 export const MAX_INVOCATION_BYTES = 6 * 1024 * 1024;
@@ -41,27 +42,31 @@ function recordAnswer(
   );
 }
 
+/** What an invocation needs besides the request: where to route it and what to record. */
+export interface InvocationContext {
+  readonly router: InferenceRouter;
+  readonly requestId: string;
+  readonly logGroupArn: (endpoint: string) => string;
+  readonly metrics: InvocationRecorder | undefined;
+  /** performance.now() when Lathe began handling the request (OverheadLatency starts there). */
+  readonly startedAt: number;
+}
+
 /**
- * InvokeEndpoint (REST-JSON): `POST /endpoints/{name}/invocations`, raw body in, the model's
- * bytes out, with `x-Amzn-Invoked-Production-Variant`. A model's non-2xx becomes ModelError.
- * `startedAt` (performance.now()) is when Lathe began handling the request; OverheadLatency is
- * the time from then to the response, minus ModelLatency.
+ * Routes an invocation and turns a model's non-2xx answer into ModelError (recorded). A 2xx
+ * result is returned unrecorded: the caller records it once the answer is written.
  */
-export async function invokeNamedEndpoint(
+async function invokeRouted(
   req: IncomingMessage,
-  res: ServerResponse,
   body: Buffer,
   endpointName: string,
-  router: InferenceRouter,
-  requestId: string,
-  logGroupArn: (endpoint: string) => string,
-  metrics: InvocationRecorder | undefined,
-  startedAt: number,
-): Promise<void> {
+  ctx: InvocationContext,
+  stream: boolean,
+): Promise<InvocationResult> {
   const targetVariant = header(req, 'x-amzn-sagemaker-target-variant');
   let result: InvocationResult;
   try {
-    result = await router.invoke(endpointName, {
+    result = await ctx.router.invoke(endpointName, {
       body,
       contentType: header(req, 'content-type'),
       accept: header(req, 'accept'),
@@ -70,30 +75,85 @@ export async function invokeNamedEndpoint(
       inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
       targetContainerHostname: header(req, 'x-amzn-sagemaker-target-container-hostname'),
       targetModel: header(req, 'x-amzn-sagemaker-target-model'),
+      ...(stream ? { stream } : {}),
     });
   } catch (e) {
     const status = routerFailureStatus(e);
-    if (metrics && status !== undefined) metrics.recordRouterFailure(endpointName, targetVariant, status);
+    if (ctx.metrics && status !== undefined)
+      ctx.metrics.recordRouterFailure(endpointName, targetVariant, status);
     throw e;
   }
   if (result.status < 200 || result.status > 299) {
-    recordAnswer(metrics, endpointName, result, startedAt);
+    recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
     const text = result.body.toString('utf8').slice(0, 4096);
     const kind = result.status >= 500 ? 'server' : 'client';
+    const logs = ctx.logGroupArn(endpointName);
     throw new AwsError(
       'ModelError',
-      `Received ${kind} error (${result.status}) from primary with message "${text}". See ${logGroupArn(endpointName)} for more information.`,
-      { OriginalStatusCode: result.status, OriginalMessage: text, LogStreamArn: logGroupArn(endpointName) },
+      `Received ${kind} error (${result.status}) from primary with message "${text}". See ${logs} for more information.`,
+      { OriginalStatusCode: result.status, OriginalMessage: text, LogStreamArn: logs },
     );
   }
+  return result;
+}
+
+/**
+ * InvokeEndpoint (REST-JSON): `POST /endpoints/{name}/invocations`, raw body in, the model's
+ * bytes out, with `x-Amzn-Invoked-Production-Variant`. A model's non-2xx becomes ModelError.
+ */
+export async function invokeNamedEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  endpointName: string,
+  ctx: InvocationContext,
+): Promise<void> {
+  const result = await invokeRouted(req, body, endpointName, ctx, false);
   const headers: Record<string, string | number> = {
     'content-type': result.contentType,
     'content-length': result.body.length,
     'x-amzn-invoked-production-variant': result.variantName,
-    'x-amzn-requestid': requestId,
+    'x-amzn-requestid': ctx.requestId,
   };
   if (result.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = result.customAttributes;
   res.writeHead(200, headers);
   res.end(result.body);
-  recordAnswer(metrics, endpointName, result, startedAt);
+  recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
+}
+
+/**
+ * InvokeEndpointWithResponseStream: `POST /endpoints/{name}/invocations-response-stream`. The
+ * answer is an event stream of `PayloadPart`s: each part a model server streams, or the whole
+ * answer of a model that does not. A model that fails before answering is a ModelError, as
+ * with InvokeEndpoint; one that fails mid-stream ends it with a `ModelStreamError` event.
+ */
+export async function invokeNamedEndpointStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  endpointName: string,
+  ctx: InvocationContext,
+): Promise<void> {
+  const result = await invokeRouted(req, body, endpointName, ctx, true);
+  const headers: Record<string, string> = {
+    'content-type': 'application/vnd.amazon.eventstream',
+    'x-amzn-sagemaker-content-type': result.contentType,
+    'x-amzn-invoked-production-variant': result.variantName,
+    'x-amzn-requestid': ctx.requestId,
+  };
+  if (result.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = result.customAttributes;
+  res.writeHead(200, headers);
+  if (!result.chunks) {
+    res.end(payloadPart(result.body));
+  } else {
+    try {
+      for await (const chunk of result.chunks) {
+        if (chunk.length > 0) res.write(payloadPart(chunk));
+      }
+      res.end();
+    } catch (e) {
+      res.end(streamException('ModelStreamError', `The model's stream ended early: ${(e as Error).message}`));
+    }
+  }
+  recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
 }

@@ -3,7 +3,7 @@ import { AwsError } from '../../errors/aws-error.js';
 import type { InferenceRouter } from '../../ports/endpoint-fleet.js';
 import type { AsyncInvocationService } from '../../services/async-invocations.js';
 import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
-import { invokeNamedEndpoint } from './invoke-endpoint.js';
+import { invokeNamedEndpoint, invokeNamedEndpointStream } from './invoke-endpoint.js';
 import { invokeEndpointAsync } from './invoke-endpoint-async.js';
 
 export { isRuntimePath, MAX_INVOCATION_BYTES } from './invoke-endpoint.js';
@@ -26,7 +26,7 @@ export type RuntimeApi = (
   requestId: string,
 ) => Promise<void>;
 
-const RUNTIME_PATH = /^\/endpoints\/([^/]+)\/(invocations|async-invocations)$/;
+const RUNTIME_PATH = /^\/endpoints\/([^/]+)\/(invocations|invocations-response-stream|async-invocations)$/;
 const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 /** The SageMaker Runtime API: InvokeEndpoint and InvokeEndpointAsync. */
@@ -64,18 +64,11 @@ export function createRuntimeApi(deps: RuntimeApiDeps): RuntimeApi {
         `1 validation error detected: Value '${endpointName}' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*`,
       );
     }
-    if (m[2] === 'invocations') {
-      return invokeNamedEndpoint(
-        req,
-        res,
-        body,
-        endpointName,
-        deps.router,
-        requestId,
-        logGroupArn,
-        deps.metrics,
-        startedAt,
-      );
+    if (m[2] !== 'async-invocations') {
+      const ctx = { router: deps.router, requestId, logGroupArn, metrics: deps.metrics, startedAt };
+      return m[2] === 'invocations'
+        ? invokeNamedEndpoint(req, res, body, endpointName, ctx)
+        : invokeNamedEndpointStream(req, res, body, endpointName, ctx);
     }
     if (!deps.asyncInvocations) {
       throw new AwsError('ValidationError', 'Asynchronous inference is not enabled on this server.');

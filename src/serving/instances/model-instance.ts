@@ -9,6 +9,8 @@ export interface InstanceReply {
   readonly body: Buffer;
   readonly contentType: string;
   readonly customAttributes?: string;
+  /** A streamed answer (requests with `stream` only): its parts in order; `body` is then empty. */
+  readonly chunks?: AsyncIterable<Buffer>;
 }
 
 /**

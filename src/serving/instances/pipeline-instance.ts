@@ -48,11 +48,13 @@ export async function startPipelineInstance(
 
   async function serial(request: InvocationRequest): Promise<InstanceReply> {
     let reply: InstanceReply | undefined;
-    let next = request;
-    for (const instance of instances) {
+    // Only the last container's answer may stream: each other one is the next one's request.
+    let next: InvocationRequest = { ...request, stream: false };
+    for (const [i, instance] of instances.entries()) {
+      if (i === instances.length - 1) next = { ...next, stream: request.stream };
       reply = await instance.invoke(next);
       if (reply.status < 200 || reply.status > 299) return reply;
-      next = { ...request, body: reply.body, contentType: reply.contentType };
+      next = { ...request, stream: false, body: reply.body, contentType: reply.contentType };
     }
     return reply!;
   }

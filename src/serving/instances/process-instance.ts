@@ -73,20 +73,25 @@ export async function startProcessInstance(id: string, spec: ProcessInstanceSpec
     body?: Buffer,
     headers: Record<string, string> = {},
     timeoutMs = spec.invocationTimeoutMs,
+    stream = false,
   ) =>
     new Promise<InstanceReply>((resolve, reject) => {
       const req = httpRequest(
         { host: '127.0.0.1', port, method, path, agent, headers, timeout: timeoutMs },
         (res) => {
+          const status = res.statusCode ?? 500;
+          const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
+          const customAttributes = res.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined;
+          if (stream && status >= 200 && status <= 299) {
+            // Handed over as it arrives; a model server that dies mid-answer ends the iteration
+            // with an error.
+            resolve({ status, body: Buffer.alloc(0), contentType, customAttributes, chunks: res });
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 500,
-              body: Buffer.concat(chunks),
-              contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-              customAttributes: res.headers['x-amzn-sagemaker-custom-attributes'] as string | undefined,
-            }),
+            resolve({ status, body: Buffer.concat(chunks), contentType, customAttributes }),
           );
           res.on('error', reject);
         },
@@ -115,7 +120,7 @@ export async function startProcessInstance(id: string, spec: ProcessInstanceSpec
       if (request.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = request.customAttributes;
       outstanding++;
       try {
-        return await call('POST', '/invocations', request.body, headers, request.timeoutMs);
+        return await call('POST', '/invocations', request.body, headers, request.timeoutMs, request.stream);
       } finally {
         outstanding--;
       }

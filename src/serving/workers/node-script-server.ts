@@ -5,7 +5,7 @@
  * Prints "LATHE_READY <port>" once the model is loaded.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,19 +77,46 @@ const predictFn =
   ((data: unknown, m: unknown) => (m as { predict(d: unknown): unknown }).predict(data));
 const outputFn = pick('outputFn', 'output_fn') ?? defaultOutput;
 
-async function handle(body: Buffer, contentType?: string, accept?: string): Promise<[Buffer, string]> {
+/** A handler's answer: whole, or streamed (a generator or any async iterable of parts). */
+type Answer = { readonly type: string } & (
+  | { readonly body: Buffer }
+  | { readonly parts: AsyncIterable<unknown> | Iterable<unknown> }
+);
+
+const isStream = (v: unknown): v is AsyncIterable<unknown> | Iterable<unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Buffer.isBuffer(v) &&
+  !Array.isArray(v) &&
+  (Symbol.asyncIterator in v || (Symbol.iterator in v && 'next' in v));
+
+const bytes = (v: unknown): Buffer =>
+  Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+
+async function handle(body: Buffer, contentType?: string, accept?: string): Promise<Answer> {
   const result = transformFn
     ? await transformFn(model, body, contentType, accept)
     : await outputFn(await predictFn(await inputFn(body, contentType), model), accept);
   const [payload, type] = Array.isArray(result)
     ? (result as [unknown, string])
     : [result, accept && accept !== '*/*' ? accept : defaultAccept];
-  return [
-    Buffer.isBuffer(payload)
-      ? payload
-      : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
-    type,
-  ];
+  return isStream(payload) ? { type, parts: payload } : { type, body: bytes(payload) };
+}
+
+/** Writes a streamed answer part by part (chunked); a failing part cuts the connection. */
+async function writeParts(
+  res: ServerResponse,
+  type: string,
+  parts: AsyncIterable<unknown> | Iterable<unknown>,
+) {
+  res.writeHead(200, { 'content-type': type });
+  try {
+    for await (const part of parts) res.write(bytes(part));
+    res.end();
+  } catch (e) {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    res.destroy(e as Error);
+  }
 }
 
 const server = createServer((req, res) => {
@@ -105,8 +132,12 @@ const server = createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     handle(Buffer.concat(chunks), req.headers['content-type'], req.headers.accept).then(
-      ([payload, type]) =>
-        res.writeHead(200, { 'content-type': type, 'content-length': payload.length }).end(payload),
+      async (answer) => {
+        if ('parts' in answer) return writeParts(res, answer.type, answer.parts);
+        res
+          .writeHead(200, { 'content-type': answer.type, 'content-length': answer.body.length })
+          .end(answer.body);
+      },
       (e: Error & { status?: number; statusCode?: number }) => {
         const status = e instanceof HandlerError ? e.status : (e.statusCode ?? e.status ?? 500);
         const text = `${e.message}\n${e.stack ?? ''}`;
