@@ -5,7 +5,10 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
 } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InvokeEndpointCommand,
+  InvokeEndpointWithResponseStreamCommand,
+} from '@aws-sdk/client-sagemaker-runtime';
 import { ContentTypeDeserializer, type Deserializer } from './deserializers.js';
 import { CSVSerializer, type Serializer, serializerFor } from './serializers.js';
 import { Session } from './session.js';
@@ -101,6 +104,37 @@ export class Predictor<T = unknown> {
       contentType: out.ContentType,
       invokedProductionVariant: out.InvokedProductionVariant,
     };
+  }
+
+  /**
+   * InvokeEndpointWithResponseStream (the Python SDK's `predict_stream`): serializes `data` and
+   * yields the answer's parts as the model produces them.
+   */
+  async *predictStream(
+    data: unknown,
+    options: {
+      contentType?: string;
+      accept?: string;
+      targetVariant?: string;
+      customAttributes?: string;
+    } = {},
+  ): AsyncGenerator<Uint8Array> {
+    const serializer = options.contentType ? serializerFor(options.contentType) : this.serializer;
+    const body = serializer.serialize(data);
+    const out = await this.session.clients.runtime.send(
+      new InvokeEndpointWithResponseStreamCommand({
+        EndpointName: this.endpointName,
+        Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+        ContentType: options.contentType ?? serializer.contentType,
+        Accept: options.accept,
+        TargetVariant: options.targetVariant,
+        CustomAttributes: options.customAttributes,
+      }),
+    );
+    this.lastInvokedVariant = out.InvokedProductionVariant;
+    for await (const event of out.Body ?? []) {
+      if (event.PayloadPart?.Bytes) yield event.PayloadPart.Bytes;
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Predictor, Session } from '../../src/sdk/index.js';
 import { createXgboostModel, deployEndpoint, trainXgboost } from '../helpers/endpoints.js';
 import { createNodeModel } from '../helpers/node-model.js';
 import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
@@ -96,6 +97,19 @@ describe('InvokeEndpointWithResponseStream', () => {
     expect(parts.length).toBeGreaterThanOrEqual(3);
     // The first part arrived while the model was still producing the rest.
     expect(parts.at(-1)!.at - parts[0]!.at).toBeGreaterThan(600);
+    // The TypeScript SDK's Predictor.predictStream (the Python SDK's predict_stream).
+    const session = new Session({
+      endpoint: server.url,
+      region: server.region,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
+    const sdkParts: string[] = [];
+    for await (const part of new Predictor('tokens', session).predictStream('go', {
+      contentType: 'text/plain',
+    })) {
+      sdkParts.push(new TextDecoder().decode(part));
+    }
+    expect(sdkParts.join('')).toBe('token-0 token-1 token-2 token-3 token-4 ');
     // InvokeEndpoint on the same model gets the whole answer at once.
     const whole = await runtime.send(
       new InvokeEndpointCommand({ EndpointName: 'tokens', Body: 'go', ContentType: 'text/plain' }),
