@@ -26,6 +26,7 @@ import type { Logger } from './ports/logger.js';
 import { ensureRootCredentials } from './security/credentials.js';
 import { createAsyncInvocationService } from './services/async-invocations.js';
 import { createAutoscalingService } from './services/autoscaling.js';
+import { createDataCaptureService } from './services/data-capture.js';
 import { createEndpointConfigService } from './services/endpoint-configs.js';
 import { createEndpointMetricsService } from './services/endpoint-metrics.js';
 import { createEndpointService } from './services/endpoints.js';
@@ -139,7 +140,12 @@ export async function startLathe(
   const inference = { resources: store.resources, tags: store.tags, scope, now: Date.now };
   const models = createModelService(inference);
   const endpointConfigs = createEndpointConfigService(inference);
-  const endpoints = createEndpointService({ ...inference, fleet, logger });
+  const capture = createDataCaptureService({
+    objects,
+    logger,
+    flushIntervalMs: config.dataCaptureFlushSeconds * 1000,
+  });
+  const endpoints = createEndpointService({ ...inference, fleet, logger, capture });
   const endpointMetrics = createEndpointMetricsService({
     store: store.endpointMetrics,
     state: (name) => fleet.state(name),
@@ -206,6 +212,7 @@ export async function startLathe(
       region: config.region,
       accountId: config.accountId,
       metrics: endpointMetrics,
+      capture: capture.record,
       asyncInvocations,
     }),
     metrics: createMetricsEndpoint(
@@ -269,6 +276,7 @@ export async function startLathe(
         await asyncInvocations.close();
         endpoints.close();
         await fleet.close();
+        await capture.close();
         await endpointMetrics.close();
         server.closeAllConnections();
         await closed;

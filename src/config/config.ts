@@ -44,6 +44,7 @@ export const configSchema = z
     /** A serverless endpoint variant with no request for this long stops its instance. */
     serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
     multiModelCapacity: z.coerce.number().int().min(1).max(10000).default(32),
+    dataCaptureFlushSeconds: z.coerce.number().min(0.1).max(3600).default(10),
     /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
     maxJsonBodyBytes: z.coerce
       .number()
@@ -102,6 +103,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LATHE_CHECKPOINT_SYNC_SECONDS: 'checkpointSyncSeconds',
   LATHE_SERVERLESS_IDLE_SECONDS: 'serverlessIdleSeconds',
   LATHE_MULTI_MODEL_CAPACITY: 'multiModelCapacity',
+  LATHE_DATA_CAPTURE_FLUSH_SECONDS: 'dataCaptureFlushSeconds',
   LATHE_AUTOSCALE_INTERVAL_SECONDS: 'autoscaleIntervalSeconds',
   LATHE_AUTOSCALE_WINDOW_SECONDS: 'autoscaleWindowSeconds',
   LATHE_LOG_LEVEL: 'logLevel',

@@ -10,7 +10,7 @@ import {
   settle,
   updateProblem,
 } from '../domain/endpoint.js';
-import type { EndpointConfigRecord } from '../domain/endpoint-config.js';
+import type { DataCaptureConfig, EndpointConfigRecord } from '../domain/endpoint-config.js';
 import type { ModelRecord } from '../domain/model.js';
 import { AwsError, validationError } from '../errors/aws-error.js';
 import type { EndpointFleet, VariantState } from '../ports/endpoint-fleet.js';
@@ -25,6 +25,8 @@ import { arnExists, createUnique, dropTags, withStatus } from './unique-resource
 export interface EndpointServiceDeps extends InferenceStoreDeps {
   readonly fleet: EndpointFleet;
   readonly logger?: Logger;
+  /** Data capture follows the deployment that serves (DataCaptureConfig). */
+  readonly capture?: { configure(endpoint: string, config: DataCaptureConfig | undefined): void };
 }
 
 export interface NewEndpoint {
@@ -176,6 +178,12 @@ export function createEndpointService(deps: EndpointServiceDeps) {
     pending.set(name, run);
   }
 
+  /** Runs a fleet change; once it serves `deployment`, capture follows that deployment. */
+  async function serve(name: string, deployment: Deployment, change: () => Promise<void>): Promise<void> {
+    await change();
+    deps.capture?.configure(name, deployment.dataCapture);
+  }
+
   function launchRemove(name: string, id: string): void {
     launch(name, id, async () => {
       try {
@@ -220,7 +228,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
         tags: input.Tags,
       });
       const { deployment } = stored.record;
-      launch(name, id, () => fleet.deploy(planOf(name, deployment)));
+      launch(name, id, () => serve(name, deployment, () => fleet.deploy(planOf(name, deployment))));
       return toRecord(stored);
     },
 
@@ -261,7 +269,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
           : input.DeploymentConfig;
         return { ...next, record: deploymentConfig === undefined ? record : { ...record, deploymentConfig } };
       });
-      launch(name, id, () => fleet.update(planOf(name, target), shift));
+      launch(name, id, () => serve(name, target, () => fleet.update(planOf(name, target), shift)));
       return toRecord(updated);
     },
 
@@ -295,6 +303,7 @@ export function createEndpointService(deps: EndpointServiceDeps) {
       );
       // A canary or linear update could hold the endpoint's queue of fleet work for an hour.
       fleet.cancelUpdate(name);
+      deps.capture?.configure(name, undefined);
       launchRemove(name, id);
     },
 
@@ -340,7 +349,8 @@ export function createEndpointService(deps: EndpointServiceDeps) {
           const reason = `Lathe restarted while the endpoint was updating; it serves its previous configuration "${cur.record.deployment.endpointConfigName}" again.`;
           return { ...next, record: { ...next.record, failureReason: reason } };
         });
-        launch(name, id, () => fleet.deploy(planOf(name, endpoint.record.deployment)));
+        const { deployment } = endpoint.record;
+        launch(name, id, () => serve(name, deployment, () => fleet.deploy(planOf(name, deployment))));
         redeployed.push(name);
       }
       return { redeployed, deleted };

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointConfigCommand,
   CreateModelCommand,
@@ -48,7 +48,7 @@ let modelData: string;
 let modelDataB: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: { LATHE_DATA_CAPTURE_FLUSH_SECONDS: '0.5' } });
   c = clients(server);
   runtime = new SageMakerRuntimeClient(clientConfig(server));
   await uploadDataset(c.s3, bucket, 'breast-cancer');
@@ -646,5 +646,67 @@ describe('shadow variants (ShadowProductionVariants)', () => {
         }),
       ),
     ).rejects.toThrow(/exactly one production variant/);
+  });
+});
+
+describe('data capture (DataCaptureConfig)', () => {
+  it('writes sampled invocations to S3 as SageMaker lays them out', async () => {
+    await deployEndpoint(c.sm, 'captured', [{ model: 'model-a' }], {
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: 100,
+        DestinationS3Uri: `s3://${bucket}/capture/`,
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+        CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] },
+      },
+    });
+    const row = firstValidationRow();
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'captured',
+          ContentType: 'text/csv',
+          Body: row,
+          ...(i === 0 ? { InferenceId: 'first-call' } : {}),
+        }),
+      );
+      answers.push(new TextDecoder().decode(r.Body));
+    }
+    // Written within LATHE_DATA_CAPTURE_FLUSH_SECONDS (0.5 s in these tests).
+    let lines: string[] = [];
+    const hour = new Date().toISOString().slice(0, 13).replace(/[-T]/g, '/');
+    for (let i = 0; i < 100 && lines.length < 4; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const listed = await c.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: 'capture/captured/' }),
+      );
+      lines = [];
+      for (const o of listed.Contents ?? []) {
+        expect(o.Key).toMatch(
+          new RegExp(`^capture/captured/AllTraffic/${hour}/\\d{2}-\\d{2}-\\d{3}-[0-9a-f-]{36}\\.jsonl$`),
+        );
+        const text = await (
+          await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }))
+        ).Body!.transformToString();
+        lines.push(...text.trim().split('\n'));
+      }
+    }
+    expect(lines).toHaveLength(4);
+    const records = lines.map((l) => JSON.parse(l));
+    for (const [i, r] of records.entries()) {
+      expect(r.eventVersion).toBe('0');
+      expect(r.captureData.endpointInput).toEqual({
+        observedContentType: 'text/csv',
+        mode: 'INPUT',
+        data: row,
+        encoding: 'CSV',
+      });
+      // The model answers `text/csv; charset=utf-8`: listed as CSV once its parameters go.
+      expect(r.captureData.endpointOutput).toMatchObject({ mode: 'OUTPUT', encoding: 'CSV', data: answers[i] });
+      expect(r.eventMetadata.inferenceTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+    expect(records.filter((r) => r.eventMetadata.inferenceId === 'first-call')).toHaveLength(1);
+    expect(new Set(records.map((r) => r.eventMetadata.eventId)).size).toBe(4);
   });
 });

@@ -50,7 +50,17 @@ export interface InvocationContext {
   readonly metrics: InvocationRecorder | undefined;
   /** performance.now() when Lathe began handling the request (OverheadLatency starts there). */
   readonly startedAt: number;
+  /** Data capture of answered invocations (DataCaptureConfig); absent: nothing is captured. */
+  readonly capture: InvocationCapture | undefined;
 }
+
+/** Hands an answered invocation to data capture (which samples and buffers it). */
+export type InvocationCapture = (
+  endpoint: string,
+  variant: string,
+  input: { readonly body: Buffer; readonly contentType: string | undefined; readonly inferenceId?: string },
+  output: { readonly body: Buffer; readonly contentType: string },
+) => void;
 
 /**
  * Routes an invocation and turns a model's non-2xx answer into ModelError (recorded). A 2xx
@@ -119,6 +129,19 @@ export async function invokeNamedEndpoint(
   res.writeHead(200, headers);
   res.end(result.body);
   recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
+  if (ctx.capture) {
+    const inferenceId = header(req, 'x-amzn-sagemaker-inference-id');
+    ctx.capture(
+      endpointName,
+      result.variantName,
+      {
+        body,
+        contentType: header(req, 'content-type'),
+        ...(inferenceId === undefined ? {} : { inferenceId }),
+      },
+      { body: result.body, contentType: result.contentType },
+    );
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { AwsError } from '../../errors/aws-error.js';
 import type { InferenceRouter } from '../../ports/endpoint-fleet.js';
 import type { AsyncInvocationService } from '../../services/async-invocations.js';
 import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
-import { invokeNamedEndpoint, invokeNamedEndpointStream } from './invoke-endpoint.js';
+import { type InvocationCapture, invokeNamedEndpoint, invokeNamedEndpointStream } from './invoke-endpoint.js';
 import { invokeEndpointAsync } from './invoke-endpoint-async.js';
 
 export { isRuntimePath, MAX_INVOCATION_BYTES } from './invoke-endpoint.js';
@@ -14,6 +14,8 @@ export interface RuntimeApiDeps {
   readonly accountId: string;
   /** Endpoint metrics; absent: nothing is recorded. */
   readonly metrics?: InvocationRecorder;
+  /** Data capture of real-time invocations; absent: nothing is captured. */
+  readonly capture?: InvocationCapture;
   /** InvokeEndpointAsync; absent: the operation answers ValidationError. */
   readonly asyncInvocations?: AsyncInvocationService;
 }
@@ -65,7 +67,14 @@ export function createRuntimeApi(deps: RuntimeApiDeps): RuntimeApi {
       );
     }
     if (m[2] !== 'async-invocations') {
-      const ctx = { router: deps.router, requestId, logGroupArn, metrics: deps.metrics, startedAt };
+      const ctx = {
+        router: deps.router,
+        requestId,
+        logGroupArn,
+        metrics: deps.metrics,
+        startedAt,
+        capture: deps.capture,
+      };
       return m[2] === 'invocations'
         ? invokeNamedEndpoint(req, res, body, endpointName, ctx)
         : invokeNamedEndpointStream(req, res, body, endpointName, ctx);
