@@ -703,7 +703,11 @@ describe('data capture (DataCaptureConfig)', () => {
         encoding: 'CSV',
       });
       // The model answers `text/csv; charset=utf-8`: listed as CSV once its parameters go.
-      expect(r.captureData.endpointOutput).toMatchObject({ mode: 'OUTPUT', encoding: 'CSV', data: answers[i] });
+      expect(r.captureData.endpointOutput).toMatchObject({
+        mode: 'OUTPUT',
+        encoding: 'CSV',
+        data: answers[i],
+      });
       expect(r.eventMetadata.inferenceTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     }
     expect(records.filter((r) => r.eventMetadata.inferenceId === 'first-call')).toHaveLength(1);
