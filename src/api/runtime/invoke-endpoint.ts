@@ -171,6 +171,8 @@ export async function invokeNamedEndpointStream(
   } else {
     try {
       for await (const chunk of result.chunks) {
+        // The client went away: leaving the loop closes the model server's answer too.
+        if (res.destroyed) break;
         if (chunk.length > 0) res.write(payloadPart(chunk));
       }
       res.end();
