@@ -9,6 +9,8 @@ export interface InvokeCliOptions {
   readonly contentType: string;
   readonly accept?: string;
   readonly variant?: string;
+  /** InvokeEndpointWithResponseStream: print each part as it arrives. */
+  readonly stream?: boolean;
 }
 
 /** `lathe invoke <endpoint> --body <text|@file>`: prints the response body. */
@@ -19,6 +21,19 @@ export async function invokeCommand(
 ): Promise<void> {
   const body = options.body.startsWith('@') ? readFileSync(options.body.slice(1)) : options.body;
   const predictor = new Predictor(endpointName, new Session({ clients }));
+  if (options.stream) {
+    let last = 0x0a;
+    for await (const part of predictor.predictStream(body, {
+      contentType: options.contentType,
+      accept: options.accept,
+      targetVariant: options.variant,
+    })) {
+      process.stdout.write(part);
+      if (part.length) last = part[part.length - 1]!;
+    }
+    if (last !== 0x0a) process.stdout.write('\n');
+    return;
+  }
   const out = await predictor.invoke(body, {
     contentType: options.contentType,
     accept: options.accept,

@@ -143,6 +143,10 @@ program
   .option('--content-type <type>', 'request content type', 'text/csv')
   .option('--accept <type>', 'response content type to ask for')
   .option('--variant <name>', 'production variant to invoke (TargetVariant)')
+  .option(
+    '--stream',
+    'print the answer part by part as the model streams it (InvokeEndpointWithResponseStream)',
+  )
   .action((endpoint: string, opts, cmd: Command) =>
     withClients(cmd, (c) => invokeCommand(c, endpoint, opts)),
   );

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
 import {
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Predictor, Session } from '../../src/sdk/index.js';
 import { createXgboostModel, deployEndpoint, trainXgboost } from '../helpers/endpoints.js';
 import { createNodeModel } from '../helpers/node-model.js';
-import { clientConfig, startServer, type TestServer } from '../helpers/server.js';
+import { clientConfig, cliPath, startServer, type TestServer } from '../helpers/server.js';
 import { sklearnImage } from '../helpers/sklearn-model.js';
 import { clients, datasetsDir, roleArn, uploadDataset } from '../helpers/training.js';
 
@@ -110,6 +112,25 @@ describe('InvokeEndpointWithResponseStream', () => {
       sdkParts.push(new TextDecoder().decode(part));
     }
     expect(sdkParts.join('')).toBe('token-0 token-1 token-2 token-3 token-4 ');
+    // And `lathe invoke --stream`.
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [
+        cliPath,
+        '--endpoint-url',
+        server.url,
+        '--data-dir',
+        server.dataDir,
+        'invoke',
+        'tokens',
+        '--stream',
+      ].concat(['--content-type', 'text/plain', '--body', 'go']),
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+        timeout: 60_000,
+      },
+    );
+    expect(cli.stdout).toBe('token-0 token-1 token-2 token-3 token-4 \n');
     // InvokeEndpoint on the same model gets the whole answer at once.
     const whole = await runtime.send(
       new InvokeEndpointCommand({ EndpointName: 'tokens', Body: 'go', ContentType: 'text/plain' }),
