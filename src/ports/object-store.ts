@@ -57,6 +57,13 @@ export interface PartInfo {
   readonly size: number;
 }
 
+/** A multipart upload in progress. */
+export interface UploadInfo {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: Date;
+}
+
 export interface ObjectStore {
   createBucket(name: string): Promise<void>;
   deleteBucket(name: string): Promise<void>;
@@ -93,6 +100,11 @@ export interface ObjectStore {
     parts: readonly { partNumber: number; etag: string }[],
   ): Promise<ObjectInfo>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  /**
+   * Uploads in progress (created, neither completed nor aborted), by key then initiation time;
+   * `prefix` keeps the keys that start with it. Throws NoSuchBucket when the bucket is absent.
+   */
+  listMultipartUploads(bucket: string, options?: { prefix?: string }): Promise<UploadInfo[]>;
 
   close?(): Promise<void>;
 }

@@ -299,6 +299,35 @@ export function objectStoreConformance(name: string, factory: () => Promise<Conf
       );
     });
 
+    it('lists uploads in progress by key, then age, until completed or aborted', async () => {
+      const b = await store.createMultipartUpload(bucket, 'up/b');
+      const a1 = await store.createMultipartUpload(bucket, 'up/a');
+      await new Promise((r) => setTimeout(r, 5));
+      const a2 = await store.createMultipartUpload(bucket, 'up/a');
+      const other = await store.createMultipartUpload(bucket, 'elsewhere/c');
+      const mine = (await store.listMultipartUploads(bucket, { prefix: 'up/' })).map((u) => [
+        u.key,
+        u.uploadId,
+      ]);
+      expect(mine).toEqual([
+        ['up/a', a1],
+        ['up/a', a2],
+        ['up/b', b],
+      ]);
+      expect((await store.listMultipartUploads(bucket)).map((u) => u.uploadId)).toContain(other);
+      expect((await store.listMultipartUploads(bucket))[0]!.initiated).toBeInstanceOf(Date);
+      for (const [key, id] of [
+        ['up/a', a1],
+        ['up/a', a2],
+        ['up/b', b],
+        ['elsewhere/c', other],
+      ] as const) {
+        await store.abortMultipartUpload(bucket, key, id);
+      }
+      expect(await store.listMultipartUploads(bucket, { prefix: 'up/' })).toEqual([]);
+      await expectCode(store.listMultipartUploads('no-such-bucket-here'), 'NoSuchBucket');
+    });
+
     it('assembles multipart uploads', async () => {
       const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), Buffer.from('tail')];
       const id = await store.createMultipartUpload(bucket, 'mp/object', {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
@@ -13,6 +14,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
@@ -297,6 +299,38 @@ describe('S3 API with the JS SDK v3', () => {
         )
       ).status,
     ).toBe(400);
+  });
+
+  it('lists multipart uploads in progress, page by page', async () => {
+    const ids: string[] = [];
+    for (const key of ['lmu/a', 'lmu/b', 'lmu/c']) {
+      ids.push((await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }))).UploadId!);
+    }
+    const first = await s3.send(
+      new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'lmu/', MaxUploads: 2 }),
+    );
+    expect(first.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([
+      ['lmu/a', ids[0]],
+      ['lmu/b', ids[1]],
+    ]);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Uploads?.[0]?.Initiated).toBeInstanceOf(Date);
+    const rest = await s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: 'lmu/',
+        KeyMarker: first.NextKeyMarker,
+        UploadIdMarker: first.NextUploadIdMarker,
+      }),
+    );
+    expect(rest.Uploads?.map((u) => u.Key)).toEqual(['lmu/c']);
+    expect(rest.IsTruncated).toBe(false);
+    for (const [i, key] of ['lmu/a', 'lmu/b', 'lmu/c'].entries()) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: ids[i] }));
+    }
+    expect(
+      (await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'lmu/' }))).Uploads ?? [],
+    ).toEqual([]);
   });
 
   it('uploads multipart: two 5 MiB parts and a small one', async () => {

@@ -3,9 +3,9 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AwsError } from '../../errors/aws-error.js';
-import type { ObjectInfo, PartInfo, PutOptions } from '../../ports/object-store.js';
+import type { ObjectInfo, PartInfo, PutOptions, UploadInfo } from '../../ports/object-store.js';
 import { DEFAULT_CONTENT_TYPE, type FsLayout, toObjectInfo } from './fs-layout.js';
-import { assertKey } from './key-codec.js';
+import { assertKey, compareUtf8 } from './key-codec.js';
 import { isMissing, openObjectFile, readObjectMeta, writeTempObject } from './object-file.js';
 
 /**
@@ -109,6 +109,26 @@ export class FsMultipart {
       throw error;
     }
     return { partNumber, etag: written.meta.etag, size: written.size };
+  }
+
+  async list(bucket: string, prefix = ''): Promise<UploadInfo[]> {
+    await this.layout.bucketCreated(bucket);
+    const uploads: UploadInfo[] = [];
+    for (const uploadId of await readdir(this.layout.uploadsDir)) {
+      if (!/^[0-9a-f]{32}$/.test(uploadId)) continue;
+      let record: UploadRecord;
+      try {
+        record = JSON.parse(await readFile(join(this.layout.uploadsDir, uploadId, 'upload.json'), 'utf8'));
+      } catch (error) {
+        if (isMissing(error)) continue; // completed or aborted meanwhile
+        throw error;
+      }
+      if (record.bucket === bucket && record.key.startsWith(prefix)) {
+        uploads.push({ key: record.key, uploadId, initiated: new Date(record.initiated) });
+      }
+    }
+    // S3's order: keys by their UTF-8 bytes, then the oldest upload first.
+    return uploads.sort((a, b) => compareUtf8(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   }
 
   async listParts(bucket: string, key: string, uploadId: string): Promise<PartInfo[]> {

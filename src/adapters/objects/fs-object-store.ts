@@ -190,6 +190,7 @@ export function createFsObjectStore(rootDir: string, options: FsObjectStoreOptio
     completeMultipartUpload: (bucket, key, uploadId, parts) =>
       multipart.complete(bucket, key, uploadId, parts),
     abortMultipartUpload: (bucket, key, uploadId) => multipart.abort(bucket, key, uploadId),
+    listMultipartUploads: (bucket, options) => multipart.list(bucket, options?.prefix),
   };
   return store;
 }

@@ -9,6 +9,7 @@ import type {
   ObjectStore,
   PartInfo,
   PutOptions,
+  UploadInfo,
 } from '../../ports/object-store.js';
 import { DEFAULT_CONTENT_TYPE } from './fs-layout.js';
 import { compareUtf8 } from './key-codec.js';
@@ -308,6 +309,36 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
           c.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
         'NoSuchUpload',
       );
+    },
+
+    async listMultipartUploads(bucket, options = {}) {
+      const uploads: UploadInfo[] = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      for (;;) {
+        const out = await call(
+          (sdk, c) =>
+            c.send(
+              new sdk.ListMultipartUploadsCommand({
+                Bucket: bucket,
+                ...(options.prefix ? { Prefix: options.prefix } : {}),
+                ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+                ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}),
+              }),
+            ),
+          'NoSuchBucket',
+        );
+        for (const u of out.Uploads ?? []) {
+          uploads.push({
+            key: u.Key ?? '',
+            uploadId: u.UploadId ?? '',
+            initiated: u.Initiated ?? new Date(0),
+          });
+        }
+        if (!out.IsTruncated) return uploads;
+        keyMarker = out.NextKeyMarker;
+        uploadIdMarker = out.NextUploadIdMarker;
+      }
     },
 
     async close() {

@@ -75,15 +75,63 @@ export async function getBucketLocation(call: S3Call): Promise<void> {
   call.res.end(body);
 }
 
-/** ListMultipartUploads, minimal: the store port cannot enumerate uploads yet, so none are listed. */
+/**
+ * ListMultipartUploads: uploads in progress by key, then initiation time; `prefix`,
+ * `key-marker` / `upload-id-marker` (resume after) and `max-uploads` (up to 1000, truncating
+ * with NextKeyMarker / NextUploadIdMarker), as S3 answers them.
+ */
 export async function listMultipartUploads(call: S3Call): Promise<void> {
   const bucket = requireBucket(call);
-  await call.ctx.store.headBucket(bucket);
+  const prefix = call.query.get('prefix') ?? '';
+  const keyMarker = call.query.get('key-marker') ?? '';
+  const uploadIdMarker = call.query.get('upload-id-marker') ?? '';
+  const maxText = call.query.get('max-uploads');
+  const max = maxText === null ? 1000 : Number(maxText);
+  if (!Number.isInteger(max) || max < 0) {
+    throw new AwsError('InvalidArgument', 'max-uploads must be a whole number from 0.', {
+      ArgumentName: 'max-uploads',
+    });
+  }
+  const all = await call.ctx.store.listMultipartUploads(bucket, { prefix });
+  // After the key marker; with an upload-id marker, the uploads of that key after it too.
+  let start = 0;
+  if (keyMarker) {
+    const afterKey = all.findIndex((u) => u.key > keyMarker);
+    start = afterKey < 0 ? all.length : afterKey;
+    if (uploadIdMarker) {
+      const at = all.findIndex((u) => u.key === keyMarker && u.uploadId === uploadIdMarker);
+      if (at >= 0) start = at + 1;
+    }
+  }
+  const page = all.slice(start, start + Math.min(max, 1000));
+  const truncated = start + page.length < all.length;
+  const last = page.at(-1);
   sendXml(call, 'ListMultipartUploadsResult', [
     ['Bucket', bucket],
-    ['KeyMarker', call.query.get('key-marker') ?? ''],
-    ['UploadIdMarker', call.query.get('upload-id-marker') ?? ''],
-    ['MaxUploads', 1000],
-    ['IsTruncated', false],
+    ['KeyMarker', keyMarker],
+    ['UploadIdMarker', uploadIdMarker],
+    ...(truncated && last
+      ? ([
+          ['NextKeyMarker', last.key],
+          ['NextUploadIdMarker', last.uploadId],
+        ] as const)
+      : []),
+    ['Prefix', prefix],
+    ['MaxUploads', Math.min(max, 1000)],
+    ['IsTruncated', truncated],
+    ...page.map(
+      (u) =>
+        [
+          'Upload',
+          [
+            ['Key', u.key],
+            ['UploadId', u.uploadId],
+            ['Initiator', ownerNode(call)[1]],
+            ownerNode(call),
+            ['StorageClass', 'STANDARD'],
+            ['Initiated', u.initiated],
+          ],
+        ] as const,
+    ),
   ]);
 }
