@@ -212,7 +212,7 @@ export async function startLathe(
       region: config.region,
       accountId: config.accountId,
       metrics: endpointMetrics,
-      capture: capture.record,
+      capture,
       asyncInvocations,
     }),
     metrics: createMetricsEndpoint(

@@ -64,7 +64,12 @@ export function createDataCaptureService(deps: DataCaptureDeps) {
       else configs.set(endpoint, { config, bucket: where[1]!, prefix: where[2]!.replace(/\/+$/, '') });
     },
 
-    /** Called for every answered invocation; samples, and buffers the record. */
+    /** Whether the endpoint captures at all (the runtime asks before building anything). */
+    capturing(endpoint: string): boolean {
+      return configs.has(endpoint);
+    },
+
+    /** Called for answered invocations; samples, and buffers the record. */
     record(
       endpoint: string,
       variant: string,

@@ -54,13 +54,18 @@ export interface InvocationContext {
   readonly capture: InvocationCapture | undefined;
 }
 
-/** Hands an answered invocation to data capture (which samples and buffers it). */
-export type InvocationCapture = (
-  endpoint: string,
-  variant: string,
-  input: { readonly body: Buffer; readonly contentType: string | undefined; readonly inferenceId?: string },
-  output: { readonly body: Buffer; readonly contentType: string },
-) => void;
+/** Data capture as the runtime sees it: whether an endpoint captures, and the hand-over. */
+export interface InvocationCapture {
+  /** Cheap: checked on every answered invocation before anything is built for capture. */
+  capturing(endpoint: string): boolean;
+  /** Samples and buffers one answered invocation. */
+  record(
+    endpoint: string,
+    variant: string,
+    input: { readonly body: Buffer; readonly contentType: string | undefined; readonly inferenceId?: string },
+    output: { readonly body: Buffer; readonly contentType: string },
+  ): void;
+}
 
 /**
  * Routes an invocation and turns a model's non-2xx answer into ModelError (recorded). A 2xx
@@ -129,9 +134,9 @@ export async function invokeNamedEndpoint(
   res.writeHead(200, headers);
   res.end(result.body);
   recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
-  if (ctx.capture) {
+  if (ctx.capture?.capturing(endpointName)) {
     const inferenceId = header(req, 'x-amzn-sagemaker-inference-id');
-    ctx.capture(
+    ctx.capture.record(
       endpointName,
       result.variantName,
       {
