@@ -158,6 +158,7 @@ export async function startLathe(
     router: fleet,
     fleet,
     metrics: endpointMetrics,
+    capture,
     logger,
     accountId: config.accountId,
     region: config.region,

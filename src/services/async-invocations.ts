@@ -5,7 +5,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ResourceStore, WorkItem, WorkLease, WorkQueueStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { asyncLocations, parseS3Object } from './async/locations.js';
-import { type AsyncRequest, type RunOutcome, runAsyncRequest } from './async/run-request.js';
+import { type AsyncRequest, type RunDeps, type RunOutcome, runAsyncRequest } from './async/run-request.js';
 import type { InvocationRecorder } from './endpoint-metrics.js';
 
 /**
@@ -67,6 +67,8 @@ export interface AsyncInvocationDeps {
   readonly maxAttempts?: number;
   /** Async payloads are at most 1 GB in SageMaker. */
   readonly maxInputBytes?: number;
+  /** Data capture of answered requests (the endpoint's DataCaptureConfig). */
+  readonly capture?: RunDeps['capture'];
 }
 
 export interface AsyncEndpointStats {
@@ -176,6 +178,7 @@ export function createAsyncInvocationService(deps: AsyncInvocationDeps) {
             objects: deps.objects,
             router: deps.router,
             ...(deps.metrics ? { metrics: deps.metrics } : {}),
+            ...(deps.capture ? { capture: deps.capture } : {}),
             now,
             maxInputBytes,
             logGroupArn,

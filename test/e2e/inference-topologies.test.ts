@@ -9,11 +9,15 @@ import {
   DescribeEndpointCommand,
   DescribeModelCommand,
 } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InvokeEndpointAsyncCommand,
+  InvokeEndpointCommand,
+  type SageMakerRuntimeClient,
+} from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployEndpoint } from '../helpers/endpoints.js';
 import { createNodeModel, nodeImage } from '../helpers/node-model.js';
-import { downloadObject } from '../helpers/objects.js';
+import { downloadObject, pollForObject } from '../helpers/objects.js';
 import { pythonPredictions } from '../helpers/python.js';
 import { firstValidationRow, type ServingFixture, startServingFixture } from '../helpers/serving-fixture.js';
 import { datasetsDir, roleArn, xgboostImage } from '../helpers/training.js';
@@ -316,5 +320,47 @@ describe('data capture (DataCaptureConfig)', () => {
     }
     expect(records.filter((r) => r.eventMetadata.inferenceId === 'first-call')).toHaveLength(1);
     expect(new Set(records.map((r) => r.eventMetadata.eventId)).size).toBe(4);
+  });
+
+  it('captures asynchronous invocations too, with their InferenceId', async () => {
+    await deployEndpoint(c.sm, 'captured-async', [{ model: 'model-a' }], {
+      AsyncInferenceConfig: { OutputConfig: { S3OutputPath: `s3://${bucket}/async-out/` } },
+      DataCaptureConfig: {
+        InitialSamplingPercentage: 100,
+        DestinationS3Uri: `s3://${bucket}/capture-async`,
+        CaptureOptions: [{ CaptureMode: 'InputAndOutput' }],
+        CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] },
+      },
+    });
+    const row = firstValidationRow();
+    await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'async-in/row.csv', Body: row }));
+    const accepted = await runtime.send(
+      new InvokeEndpointAsyncCommand({
+        EndpointName: 'captured-async',
+        InputLocation: `s3://${bucket}/async-in/row.csv`,
+        ContentType: 'text/csv',
+        InferenceId: 'async-call-1',
+      }),
+    );
+    const answer = await pollForObject(c.s3, [accepted.OutputLocation!], 30_000);
+    let record:
+      | { captureData: Record<string, { data: string }>; eventMetadata: { inferenceId?: string } }
+      | undefined;
+    for (let i = 0; i < 100 && !record; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const listed = await c.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: 'capture-async/captured-async/' }),
+      );
+      const key = listed.Contents?.[0]?.Key;
+      if (key) {
+        const text = await (
+          await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        ).Body!.transformToString();
+        record = JSON.parse(text.trim().split('\n')[0]!);
+      }
+    }
+    expect(record?.eventMetadata.inferenceId).toBe('async-call-1');
+    expect(record?.captureData.endpointInput?.data).toBe(row);
+    expect(record?.captureData.endpointOutput?.data).toBe(answer.text);
   });
 });

@@ -1,6 +1,7 @@
 import { isAwsError } from '../../errors/aws-error.js';
 import type { InferenceRouter, InvocationResult } from '../../ports/endpoint-fleet.js';
 import type { ObjectStore } from '../../ports/object-store.js';
+import type { DataCaptureService } from '../data-capture.js';
 import type { InvocationRecorder } from '../endpoint-metrics.js';
 import { parseS3Object } from './locations.js';
 
@@ -38,6 +39,8 @@ export interface RunDeps {
   readonly onModelSettled: () => void;
   /** True once the service is closing: results are then dropped (the item is released). */
   readonly abandoned: () => boolean;
+  /** Data capture of answered requests (the endpoint's DataCaptureConfig). */
+  readonly capture?: Pick<DataCaptureService, 'capturing' | 'record'>;
 }
 
 class InputError extends Error {}
@@ -146,6 +149,14 @@ export async function runAsyncRequest(
   }
   if (deps.abandoned()) return { kind: 'retry', reason: 'shutting down' };
   const ok = result.status >= 200 && result.status <= 299;
+  if (ok && deps.capture?.capturing(request.endpoint)) {
+    deps.capture.record(
+      request.endpoint,
+      result.variantName,
+      { body, contentType: request.contentType, inferenceId: request.inferenceId },
+      { body: result.body, contentType: result.contentType },
+    );
+  }
   const outcome = ok
     ? await put(deps, request.outputLocation, result.body, result.contentType).then(
         (): RunOutcome => ({
