@@ -172,12 +172,24 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
             compression: 'Gzip',
             environment: { ...model.environment, SAGEMAKER_MULTI_MODEL: 'true' },
           };
-          const modelDir = await prepareModelDirectory(
-            this.deps.objects,
-            spec,
-            join(dir, 'models', String(++n)),
-          );
-          return this.deps.factoryFor(spec, modelDir, context)(instanceId);
+          const root = join(dir, 'models', String(++n));
+          const modelDir = await prepareModelDirectory(this.deps.objects, spec, root).catch(async (e) => {
+            await rm(root, { recursive: true, force: true });
+            throw e;
+          });
+          const instance = await this.deps
+            .factoryFor(
+              spec,
+              modelDir,
+              context,
+            )(instanceId)
+            .catch(async (e: unknown) => {
+              await rm(root, { recursive: true, force: true });
+              throw e;
+            });
+          // Unloaded (or crashed): its files go too; a later request downloads it again.
+          void instance.exited.then(() => rm(root, { recursive: true, force: true }));
+          return instance;
         },
         this.deps.multiModelCapacity,
       );

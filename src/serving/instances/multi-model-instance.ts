@@ -59,7 +59,7 @@ export function startMultiModelInstance(
         return instance;
       },
       (e: Error) => {
-        loaded.delete(target);
+        if (loaded.get(target) === starting) loaded.delete(target);
         throw new AwsError('ValidationError', `Could not load TargetModel '${target}': ${e.message}`);
       },
     );
