@@ -11,6 +11,8 @@ export interface InvokeCliOptions {
   readonly variant?: string;
   /** InvokeEndpointWithResponseStream: print each part as it arrives. */
   readonly stream?: boolean;
+  /** Multi-model endpoints: the model to run. */
+  readonly targetModel?: string;
 }
 
 /** `lathe invoke <endpoint> --body <text|@file>`: prints the response body. */
@@ -38,6 +40,7 @@ export async function invokeCommand(
     contentType: options.contentType,
     accept: options.accept,
     targetVariant: options.variant,
+    targetModel: options.targetModel,
   });
   process.stdout.write(out.body);
   if (out.body.length && out.body[out.body.length - 1] !== 0x0a) process.stdout.write('\n');

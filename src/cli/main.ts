@@ -147,6 +147,10 @@ program
     '--stream',
     'print the answer part by part as the model streams it (InvokeEndpointWithResponseStream)',
   )
+  .option(
+    '--target-model <path>',
+    'multi-model endpoints: the model to run, under the model prefix (TargetModel)',
+  )
   .action((endpoint: string, opts, cmd: Command) =>
     withClients(cmd, (c) => invokeCommand(c, endpoint, opts)),
   );

@@ -23,6 +23,10 @@ export interface PredictOptions<U> {
   readonly targetVariant?: string;
   readonly customAttributes?: string;
   readonly inferenceId?: string;
+  /** Multi-model endpoints: the model to run (its path under the model's S3 prefix). */
+  readonly targetModel?: string;
+  /** Direct-mode inference pipelines: the container to run. */
+  readonly targetContainerHostname?: string;
   readonly serializer?: Serializer;
   readonly deserializer?: Deserializer<U>;
 }
@@ -72,6 +76,8 @@ export class Predictor<T = unknown> {
       targetVariant: options.targetVariant,
       customAttributes: options.customAttributes,
       inferenceId: options.inferenceId,
+      targetModel: options.targetModel,
+      targetContainerHostname: options.targetContainerHostname,
     });
     return deserializer.deserialize(result.body, result.contentType);
   }
@@ -85,6 +91,8 @@ export class Predictor<T = unknown> {
       targetVariant?: string;
       customAttributes?: string;
       inferenceId?: string;
+      targetModel?: string;
+      targetContainerHostname?: string;
     } = {},
   ): Promise<InvocationResult> {
     const out = await this.session.clients.runtime.send(
@@ -96,6 +104,8 @@ export class Predictor<T = unknown> {
         TargetVariant: options.targetVariant,
         CustomAttributes: options.customAttributes,
         InferenceId: options.inferenceId,
+        TargetModel: options.targetModel,
+        TargetContainerHostname: options.targetContainerHostname,
       }),
     );
     this.lastInvokedVariant = out.InvokedProductionVariant;

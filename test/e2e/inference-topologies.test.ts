@@ -15,6 +15,7 @@ import {
   type SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NumericCSVDeserializer, Predictor, Session } from '../../src/sdk/index.js';
 import { deployEndpoint } from '../helpers/endpoints.js';
 import { createNodeModel, nodeImage } from '../helpers/node-model.js';
 import { downloadObject, pollForObject } from '../helpers/objects.js';
@@ -180,6 +181,20 @@ describe('multi-model endpoints (Mode MultiModel)', () => {
       const got = await invoke(target);
       for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
     }
+    // The TypeScript SDK names the model the same way (the Python SDK's target_model).
+    const session = new Session({
+      endpoint: fixture.server.url,
+      region: fixture.server.region,
+      credentials: {
+        accessKeyId: fixture.server.accessKeyId,
+        secretAccessKey: fixture.server.secretAccessKey,
+      },
+    });
+    const sdk = (await new Predictor('mme', session).predict(features, {
+      targetModel: 'team/b.tar.gz',
+      deserializer: new NumericCSVDeserializer(),
+    })) as number[][];
+    for (const [i, p] of sdk.flat().entries()) expect(Math.abs(p - expectedB[i]!)).toBeLessThan(1e-6);
     for (const [target, message] of [
       [undefined, /TargetModel/],
       ['missing.tar.gz', /Could not load TargetModel 'missing.tar.gz'/],
