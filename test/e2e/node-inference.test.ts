@@ -1,20 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
   DescribeEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, waitForEndpoint } from '../helpers/endpoints.js';
 import { createNodeModel } from '../helpers/node-model.js';
+import { createScriptModel } from '../helpers/script-model.js';
 import { clientConfig, repoRoot, startServer, type TestServer } from '../helpers/server.js';
-import { clients, roleArn } from '../helpers/training.js';
+import { clients } from '../helpers/training.js';
 
 let server: TestServer;
 let c: ReturnType<typeof clients>;
@@ -32,34 +30,15 @@ afterAll(async () => {
 describe('TypeScript script-mode endpoints', () => {
   it('serve a model through inference.ts hooks in a model-server process', async () => {
     // model.tar.gz = model.json + code/inference.ts, as the SageMaker SDKs package script models.
-    const dir = mkdtempSync(join(tmpdir(), 'lathe-ts-model-'));
-    const staging = mkdtempSync(join(tmpdir(), 'lathe-ts-stage-'));
-    writeFileSync(join(staging, 'model.json'), JSON.stringify({ w: 2, b: 1 }));
-    mkdirSync(join(staging, 'code'));
-    writeFileSync(
-      join(staging, 'code', 'inference.ts'),
-      readFileSync(join(repoRoot, 'test/fixtures/scripts/node/inference.ts')),
-    );
-    await tar.c({ gzip: true, cwd: staging, file: join(dir, 'model.tar.gz') }, ['model.json', 'code']);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'ts-models' }));
-    await c.s3.send(
-      new PutObjectCommand({
-        Bucket: 'ts-models',
-        Key: 'linear/model.tar.gz',
-        Body: readFileSync(join(dir, 'model.tar.gz')),
-      }),
-    );
-    await c.sm.send(
-      new CreateModelCommand({
-        ModelName: 'ts-linear',
-        ExecutionRoleArn: roleArn,
-        PrimaryContainer: {
-          Image: 'lathe/lathe-node-inference:latest',
-          ModelDataUrl: 's3://ts-models/linear/model.tar.gz',
-          Environment: { SAGEMAKER_PROGRAM: 'inference.ts' },
-        },
-      }),
-    );
+    await createScriptModel(c, 'ts-models', 'ts-linear', {
+      image: 'lathe/lathe-node-inference:latest',
+      program: 'inference.ts',
+      files: {
+        'model.json': JSON.stringify({ w: 2, b: 1 }),
+        'code/inference.ts': readFileSync(join(repoRoot, 'test/fixtures/scripts/node/inference.ts')),
+      },
+    });
     await c.sm.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: 'ts-linear',

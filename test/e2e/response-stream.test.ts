@@ -1,23 +1,21 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   InvokeEndpointCommand,
   InvokeEndpointWithResponseStreamCommand,
   SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
-import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Predictor, Session } from '../../src/sdk/index.js';
 import { createXgboostModel, deployEndpoint, trainXgboost } from '../helpers/endpoints.js';
 import { createNodeModel } from '../helpers/node-model.js';
+import { createScriptModel } from '../helpers/script-model.js';
 import { clientConfig, cliPath, startServer, type TestServer } from '../helpers/server.js';
 import { sklearnImage } from '../helpers/sklearn-model.js';
-import { clients, datasetsDir, roleArn, uploadDataset } from '../helpers/training.js';
+import { clients, datasetsDir, uploadDataset } from '../helpers/training.js';
 
 const bucket = 'streams';
 let server: TestServer;
@@ -49,28 +47,11 @@ beforeAll(async () => {
   c = clients(server);
   runtime = new SageMakerRuntimeClient(clientConfig(server));
   await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const staging = mkdtempSync(join(tmpdir(), 'lathe-stream-'));
-  mkdirSync(join(staging, 'code'));
-  writeFileSync(join(staging, 'code', 'inference.py'), inferencePy);
-  await tar.c({ gzip: true, cwd: staging, file: join(staging, 'model.tar.gz') }, ['code']);
-  await c.s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: 'tokens/model.tar.gz',
-      Body: readFileSync(join(staging, 'model.tar.gz')),
-    }),
-  );
-  await c.sm.send(
-    new CreateModelCommand({
-      ModelName: 'tokens',
-      ExecutionRoleArn: roleArn,
-      PrimaryContainer: {
-        Image: sklearnImage,
-        ModelDataUrl: `s3://${bucket}/tokens/model.tar.gz`,
-        Environment: { SAGEMAKER_PROGRAM: 'inference.py' },
-      },
-    }),
-  );
+  await createScriptModel(c, bucket, 'tokens', {
+    image: sklearnImage,
+    program: 'inference.py',
+    files: { 'code/inference.py': inferencePy },
+  });
   await deployEndpoint(c.sm, 'tokens', [{ model: 'tokens' }]);
 }, 120_000);
 afterAll(async () => {
