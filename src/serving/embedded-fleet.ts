@@ -16,9 +16,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
 import { INSTANCE_STOPPING } from './instances/model-instance.js';
-import { startMultiModelInstance } from './instances/multi-model-instance.js';
-import { type PipelineMember, startPipelineInstance } from './instances/pipeline-instance.js';
-import { prepareModelDirectory } from './model-directory.js';
+import { variantInstanceFactory } from './variant-factories.js';
 import { VariantPool } from './variant-pool.js';
 
 /** Makes the instance factory of a model once its directory is ready. */
@@ -114,7 +112,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       v.variantName,
       v.initialWeight,
       v.initialInstanceCount,
-      await this.factoryOf(endpointName, v, join(dir, v.variantName)),
+      await variantInstanceFactory(this.deps, endpointName, v, join(dir, v.variantName)),
       this.deps.logger,
       this.deps.stopGraceMs,
       v.serverless
@@ -131,68 +129,6 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     if (!old) return;
     await Promise.all([...old.order, ...(old.shadow ? [old.shadow.pool] : [])].map((p) => p.close()));
     await rm(old.dir, { recursive: true, force: true });
-  }
-
-  /** The variant's instance factory, its model (or each pipeline container's) unpacked under `dir`. */
-  private async factoryOf(endpointName: string, v: VariantSpec, dir: string): Promise<InstanceFactory> {
-    const context = { endpointName, variantName: v.variantName };
-    if (v.model.multiModel) return this.multiModelFactory(v.model, dir, context);
-    if (!v.pipeline) {
-      const modelDir = await prepareModelDirectory(this.deps.objects, v.model, dir);
-      return this.deps.factoryFor(v.model, modelDir, context);
-    }
-    const members: PipelineMember[] = [];
-    for (const [i, model] of v.pipeline.models.entries()) {
-      const modelDir = await prepareModelDirectory(this.deps.objects, model, join(dir, `container-${i + 1}`));
-      members.push({
-        ...(model.hostname === undefined ? {} : { hostname: model.hostname }),
-        factory: this.deps.factoryFor(model, modelDir, context),
-      });
-    }
-    const mode = v.pipeline.mode;
-    return (id) => startPipelineInstance(id, members, mode);
-  }
-
-  /** A multi-model variant: each instance loads the requests' TargetModels under the prefix. */
-  private multiModelFactory(
-    model: ModelSpec,
-    dir: string,
-    context: { endpointName: string; variantName: string },
-  ): InstanceFactory {
-    const prefix = model.modelDataUrl!.endsWith('/') ? model.modelDataUrl! : `${model.modelDataUrl}/`;
-    let n = 0;
-    return (id) =>
-      startMultiModelInstance(
-        id,
-        async (target, instanceId) => {
-          const spec: ModelSpec = {
-            ...model,
-            multiModel: false,
-            modelDataUrl: `${prefix}${target}`,
-            compression: 'Gzip',
-            environment: { ...model.environment, SAGEMAKER_MULTI_MODEL: 'true' },
-          };
-          const root = join(dir, 'models', String(++n));
-          const modelDir = await prepareModelDirectory(this.deps.objects, spec, root).catch(async (e) => {
-            await rm(root, { recursive: true, force: true });
-            throw e;
-          });
-          const instance = await this.deps
-            .factoryFor(
-              spec,
-              modelDir,
-              context,
-            )(instanceId)
-            .catch(async (e: unknown) => {
-              await rm(root, { recursive: true, force: true });
-              throw e;
-            });
-          // Unloaded (or crashed): its files go too; a later request downloads it again.
-          void instance.exited.then(() => rm(root, { recursive: true, force: true }));
-          return instance;
-        },
-        this.deps.multiModelCapacity,
-      );
   }
 
   async deploy(plan: DeploymentPlan): Promise<void> {
