@@ -14,6 +14,7 @@ export interface ProductionVariant {
   readonly InstanceType?: string;
   readonly InitialVariantWeight?: number;
   readonly ServerlessConfig?: ServerlessConfig;
+  readonly RoutingConfig?: { readonly RoutingStrategy?: 'LEAST_OUTSTANDING_REQUESTS' | 'RANDOM' };
   readonly [member: string]: unknown;
 }
 

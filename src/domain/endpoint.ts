@@ -38,6 +38,8 @@ export interface DeployedVariant {
   readonly image: string;
   /** A multi-model endpoint: `modelDataUrl` is the prefix its requests' TargetModel is under. */
   readonly multiModel?: boolean;
+  /** RoutingConfig.RoutingStrategy RANDOM (the default spreads to the least busy instance). */
+  readonly randomRouting?: boolean;
   readonly modelDataUrl?: string;
   readonly compression?: 'Gzip' | 'None';
   readonly environment: Readonly<Record<string, string>>;

@@ -31,6 +31,8 @@ export interface VariantSpec {
   readonly initialWeight: number;
   readonly initialInstanceCount: number;
   readonly serverless?: ServerlessSpec;
+  /** RoutingConfig.RoutingStrategy RANDOM: instances taken at random, not least busy first. */
+  readonly randomRouting?: boolean;
   /**
    * An inference pipeline: its containers' models in order (`model` is the first). Serial: each
    * container's response is the next one's request; Direct: a request names one container by

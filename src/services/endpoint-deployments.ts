@@ -52,6 +52,7 @@ export function buildDeployment(
       ...(servedContainers(model.definition)[0]?.Mode === 'MultiModel' ? { multiModel: true } : {}),
       ...(containers.length > 1 ? { pipeline: { mode: pipelineMode(model.definition), containers } } : {}),
       ...(v.InstanceType === undefined ? {} : { instanceType: v.InstanceType }),
+      ...(v.RoutingConfig?.RoutingStrategy === 'RANDOM' ? { randomRouting: true } : {}),
       weight: v.InitialVariantWeight ?? defaultVariantWeight,
       // A serverless variant starts with one warm instance (its provisioned concurrency, if larger).
       instanceCount: serverless
@@ -135,6 +136,7 @@ function variantSpecOf(v: DeployedVariant): VariantSpec {
       : {}),
     initialWeight: v.weight,
     initialInstanceCount: v.instanceCount,
+    ...(v.randomRouting ? { randomRouting: true } : {}),
     ...(v.serverless
       ? {
           serverless: {

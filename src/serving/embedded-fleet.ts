@@ -122,6 +122,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
             idleMs: this.deps.serverlessIdleMs,
           }
         : undefined,
+      v.randomRouting ? 'random' : 'least-outstanding',
     );
   }
 

@@ -33,6 +33,8 @@ export class VariantPool {
     private readonly logger: Logger,
     private readonly stopGraceMs: number,
     readonly serverless?: ServerlessPolicy,
+    /** RoutingConfig.RoutingStrategy: the least busy instance (default), or any at random. */
+    private readonly routing: 'least-outstanding' | 'random' = 'least-outstanding',
   ) {
     this.desired = serverless ? serverless.warm : desiredCount;
   }
@@ -123,6 +125,7 @@ export class VariantPool {
   /** The least busy running instance, without waiting (the hot path). */
   pickNow(): ModelInstance | undefined {
     this.touch();
+    if (this.routing === 'random') return this.instances[Math.floor(Math.random() * this.instances.length)];
     let best: ModelInstance | undefined;
     for (const i of this.instances) if (!best || i.outstanding < best.outstanding) best = i;
     return best;
