@@ -21,10 +21,11 @@ export interface MetadataStore {
   close(): Promise<void>;
 }
 
-export interface TrainingJobQuery {
+/** The filters, order and page of a List* call, over records whose status is a `Status`. */
+export interface ListQuery<Status extends string = string> {
   readonly nameContains?: string;
-  readonly statusEquals?: TrainingJobStatus;
-  readonly statusIn?: readonly TrainingJobStatus[];
+  readonly statusEquals?: Status;
+  readonly statusIn?: readonly Status[];
   readonly creationTimeAfter?: number;
   readonly creationTimeBefore?: number;
   readonly lastModifiedTimeAfter?: number;
@@ -34,6 +35,8 @@ export interface TrainingJobQuery {
   readonly offset?: number;
   readonly limit?: number;
 }
+
+export type TrainingJobQuery = ListQuery<TrainingJobStatus>;
 
 export interface TrainingJobStore {
   /** Returns false (and writes nothing) when a job of that name exists. */
@@ -140,19 +143,7 @@ export interface StoredResource<T> {
   readonly record: T;
 }
 
-export interface ResourceQuery {
-  readonly nameContains?: string;
-  readonly statusEquals?: string;
-  readonly statusIn?: readonly string[];
-  readonly creationTimeAfter?: number;
-  readonly creationTimeBefore?: number;
-  readonly lastModifiedTimeAfter?: number;
-  readonly lastModifiedTimeBefore?: number;
-  readonly sortBy?: 'Name' | 'CreationTime' | 'Status';
-  readonly sortOrder?: 'Ascending' | 'Descending';
-  readonly offset?: number;
-  readonly limit?: number;
-}
+export type ResourceQuery = ListQuery;
 
 export interface ResourceStore {
   /** Returns false (and writes nothing) when a resource of that kind and name exists. */

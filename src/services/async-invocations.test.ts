@@ -12,6 +12,15 @@ import type {
 import type { ObjectStore } from '../ports/object-store.js';
 import { createAsyncInvocationService } from './async-invocations.js';
 
+/** A model's answer as the router returns it. */
+const answer = (status: number, text: string): InvocationResult => ({
+  status,
+  body: Buffer.from(text),
+  contentType: 'text/plain',
+  variantName: 'AllTraffic',
+  modelLatencyUs: 1,
+});
+
 /** An in-memory WorkQueueStore with the SQL adapter's semantics (leases fenced by owner and attempt). */
 function memoryQueue(now: () => number) {
   const items = new Map<
@@ -215,13 +224,7 @@ describe('createAsyncInvocationService', () => {
 
   it('writes a failure object for expired requests and model errors', async () => {
     const { service, q, o, advance } = setup({
-      invoke: async () => ({
-        status: 400,
-        body: Buffer.from('bad row'),
-        contentType: 'text/plain',
-        variantName: 'AllTraffic',
-        modelLatencyUs: 1,
-      }),
+      invoke: async () => answer(400, 'bad row'),
     });
     o.objects.set('b/in', { body: Buffer.from('x'), contentType: '' });
     const expired = await service.submit('ep', {
@@ -255,13 +258,7 @@ describe('createAsyncInvocationService', () => {
         peak = Math.max(peak, inFlight);
         await new Promise((r) => setTimeout(r, 20));
         inFlight--;
-        return {
-          status: 200,
-          body: Buffer.from('ok'),
-          contentType: 'text/plain',
-          variantName: 'AllTraffic',
-          modelLatencyUs: 1,
-        };
+        return answer(200, 'ok');
       },
     });
     o.objects.set('b/in', { body: Buffer.from('x'), contentType: '' });
@@ -293,13 +290,7 @@ describe('createAsyncInvocationService', () => {
           first = false;
           throw new AwsError('ThrottlingException', 'busy');
         }
-        return {
-          status: 200,
-          body: Buffer.from('ok'),
-          contentType: 'text/plain',
-          variantName: 'AllTraffic',
-          modelLatencyUs: 1,
-        };
+        return answer(200, 'ok');
       },
     });
     o.objects.set('b/in', { body: Buffer.from('x'), contentType: '' });

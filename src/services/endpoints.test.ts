@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { settle } from '../domain/endpoint.js';
 import type { EndpointConfigRecord } from '../domain/endpoint-config.js';
 import type { ModelRecord } from '../domain/model.js';
-import { AwsError } from '../errors/aws-error.js';
 import type { DeploymentPlan, EndpointFleet, VariantState } from '../ports/endpoint-fleet.js';
 import type { TagStore } from '../ports/metadata-store.js';
 import { memoryResourceStore } from '../testing/memory-resource-store.js';
+import { rejection } from '../testing/rejection.js';
 import { createEndpointConfigService } from './endpoint-configs.js';
 import { buildDeployment, planOf, retainVariantProperties } from './endpoint-deployments.js';
 import { createEndpointService } from './endpoints.js';
@@ -61,16 +61,6 @@ const variant = (name: string, model: string, extra: Record<string, unknown> = {
   InstanceType: 'ml.m5.large',
   ...extra,
 });
-
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AwsError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function setup() {
   const resources = memoryResources();

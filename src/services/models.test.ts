@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { variantsProblem } from '../domain/endpoint-config.js';
-import { AwsError } from '../errors/aws-error.js';
 import type { Tag, TagStore } from '../ports/metadata-store.js';
 import { resolveServingImage } from '../runtimes/resolve-serving-image.js';
 import { memoryResourceStore } from '../testing/memory-resource-store.js';
+import { rejection } from '../testing/rejection.js';
 import { createEndpointConfigService } from './endpoint-configs.js';
 import { createModelService, modelProblem } from './models.js';
 
@@ -33,16 +33,6 @@ function memoryTags(): TagStore & { all: Map<string, Tag[]> } {
 const scope = { region: 'us-east-1', accountId: '000000000000' };
 const xgboost = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 const modelUrl = 's3://bucket/output/job/output/model.tar.gz';
-
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AwsError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('resolveServingImage', () => {
   it('serves built-in XGBoost, and script mode when SAGEMAKER_PROGRAM is set', () => {

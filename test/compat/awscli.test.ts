@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { datasetsDir, roleArn, xgboostImage } from '../helpers/training.js';
+import { datasetsDir, xgboostJob } from '../helpers/training.js';
 
 /**
  * Lathe driven by the real AWS CLI v2 (Debian's `awscli`), the way a user at a shell would:
@@ -96,28 +96,9 @@ function parseLs(stdout: string): Record<string, number> {
   return out;
 }
 
-function jobRequest(name: string, hyperParameters: Record<string, string>) {
-  return {
-    TrainingJobName: name,
-    AlgorithmSpecification: { TrainingImage: xgboostImage, TrainingInputMode: 'File' },
-    RoleArn: roleArn,
-    HyperParameters: hyperParameters,
-    InputDataConfig: ['train', 'validation'].map((channel) => ({
-      ChannelName: channel,
-      ContentType: 'text/csv',
-      DataSource: {
-        S3DataSource: {
-          S3DataType: 'S3Prefix',
-          S3Uri: `s3://${bucket}/breast-cancer/${channel}/`,
-          S3DataDistributionType: 'FullyReplicated',
-        },
-      },
-    })),
-    OutputDataConfig: { S3OutputPath: `s3://${bucket}/output` },
-    ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 5 },
-    StoppingCondition: { MaxRuntimeInSeconds: 600 },
-  };
-}
+/** The CreateTrainingJob request of the suite's XGBoost jobs, as JSON for `--cli-input-json`. */
+const jobRequest = (name: string, hyperParameters: Record<string, string>) =>
+  xgboostJob(name, bucket, 'breast-cancer', hyperParameters);
 
 interface DescribedJob {
   TrainingJobArn: string;
