@@ -15,12 +15,14 @@ import { modelOperations } from './api/control/models.js';
 import { tagOperations } from './api/control/tags.js';
 import { trainingJobOperations } from './api/control/training-jobs.js';
 import { transformJobOperations } from './api/control/transform-jobs.js';
+import { FrontThreads } from './api/front/front-threads.js';
 import { logsOperations } from './api/logs/logs-operations.js';
 import { createMetricsEndpoint } from './api/metrics-endpoint.js';
 import { createRuntimeApi } from './api/runtime/runtime-api.js';
 import type { LatheConfig } from './config/config.js';
 import { asyncFamilies } from './metrics/async-families.js';
 import { endpointFamilies } from './metrics/endpoint-families.js';
+import { frontThreadFamilies } from './metrics/front-thread-families.js';
 import { trainingJobGauge } from './metrics/training-job-gauge.js';
 import type { Logger } from './ports/logger.js';
 import { ensureRootCredentials } from './security/credentials.js';
@@ -35,7 +37,7 @@ import { createModelService } from './services/models.js';
 import { createTagService } from './services/tags.js';
 import { createTrainingJobService } from './services/training-jobs.js';
 import { createTransformJobService } from './services/transform-jobs.js';
-import { EmbeddedFleet } from './serving/embedded-fleet.js';
+import { EmbeddedFleet, type FrontRoute } from './serving/embedded-fleet.js';
 import { createEndpointLogSink } from './serving/endpoint-logs.js';
 import { instanceFactoryFor } from './serving/instance-factories.js';
 import { createTrainingRunner } from './worker/training-runner.js';
@@ -48,6 +50,28 @@ export interface RunningLathe {
   readonly accessKeyId: string;
   readonly server: Server;
   close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/**
+ * Starts the HTTP front threads on the server's own listening socket (its descriptor is
+ * shared: every thread accepts from the one queue), passing requests on to `passedOn`.
+ */
+async function startFronts(server: Server, passedOn: Server, fronts: FrontThreads, logger: Logger) {
+  // Node has no public accessor for a listening socket's descriptor; the handle has had it for years.
+  const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) {
+    logger.warn('this platform cannot share the listening socket; serving HTTP from the main thread only');
+    return;
+  }
+  await listen(passedOn, 0, '127.0.0.1');
+  await fronts.listen(fd, (passedOn.address() as AddressInfo).port);
 }
 
 /** Ends a job process left over from a server that died, if the pid still belongs to that job. */
@@ -132,6 +156,8 @@ export async function startLathe(
     instanceWaitMs: 10_000,
     serverlessIdleMs: config.serverlessIdleSeconds * 1000,
     multiModelCapacity: config.multiModelCapacity,
+    // Front threads answer an endpoint's invocations only while nothing but the answer matters.
+    onRoutingChange: (name): Promise<void> => fronts.publish(name, frontRoute(name)),
     // Called only once requests flow, after endpointMetrics below exists.
     onShadowInvocation: (endpoint, variant, status, modelLatencyUs) =>
       endpointMetrics.recordInvocation(endpoint, variant, status, modelLatencyUs, 0),
@@ -145,10 +171,32 @@ export async function startLathe(
     logger,
     flushIntervalMs: config.dataCaptureFlushSeconds * 1000,
   });
-  const endpoints = createEndpointService({ ...inference, fleet, logger, capture });
+  const frontRoute = (name: string): FrontRoute | undefined =>
+    capture.capturing(name) ? undefined : fleet.frontRoute(name);
+  const endpoints = createEndpointService({
+    ...inference,
+    fleet,
+    logger,
+    capture: {
+      configure(name, dataCapture) {
+        capture.configure(name, dataCapture);
+        void fronts.publish(name, frontRoute(name));
+      },
+    },
+  });
   const endpointMetrics = createEndpointMetricsService({
     store: store.endpointMetrics,
     state: (name) => fleet.state(name),
+    logger,
+  });
+  const fronts = new FrontThreads({
+    count: config.httpThreads - 1,
+    accessKeyId: credentials.key.accessKeyId,
+    secretAccessKey: credentials.key.secretAccessKey,
+    maxClockSkewSeconds: config.maxClockSkewSeconds,
+    region: config.region,
+    accountId: config.accountId,
+    metrics: endpointMetrics,
     logger,
   });
   const asyncInvocations = createAsyncInvocationService({
@@ -219,6 +267,7 @@ export async function startLathe(
     metrics: createMetricsEndpoint(
       [
         () => endpointFamilies(endpointMetrics.counters()),
+        () => frontThreadFamilies(fronts.counts),
         async () => asyncFamilies(await asyncInvocations.stats()),
         trainingJobGauge(store.trainingJobs),
       ],
@@ -249,11 +298,12 @@ export async function startLathe(
   endpointMetrics.start();
   asyncInvocations.start();
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 };
+  const server = createServer(serverOptions, app);
+  await listen(server, config.port, config.host);
+  // Requests the front threads pass on arrive here, on loopback.
+  const passedOn = createServer(serverOptions, app);
+  if (config.httpThreads > 1) await startFronts(server, passedOn, fronts, logger);
   ready = true;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -270,6 +320,10 @@ export async function startLathe(
         ready = false;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        await fronts.close();
+        const passedOnClosed = new Promise<void>((resolve) => passedOn.close(() => resolve()));
+        passedOn.closeAllConnections();
+        await passedOnClosed;
         await runner.stopAll();
         await queue.close();
         await autoscaling.close();

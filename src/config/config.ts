@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -44,6 +45,11 @@ export const configSchema = z
     /** A serverless endpoint variant with no request for this long stops its instance. */
     serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
     multiModelCapacity: z.coerce.number().int().min(1).max(10000).default(32),
+    /**
+     * Threads that accept HTTP connections on the one port: the main thread and front threads
+     * that answer in-process invocations themselves and pass every other request to it.
+     */
+    httpThreads: z.coerce.number().int().min(1).max(64).default(Math.min(4, availableParallelism())),
     dataCaptureFlushSeconds: z.coerce.number().min(0.1).max(3600).default(10),
     /** Largest JSON request body accepted by the control plane and CloudWatch Logs. */
     maxJsonBodyBytes: z.coerce
@@ -103,6 +109,7 @@ const envNames: Record<string, keyof ConfigInput> = {
   LATHE_CHECKPOINT_SYNC_SECONDS: 'checkpointSyncSeconds',
   LATHE_SERVERLESS_IDLE_SECONDS: 'serverlessIdleSeconds',
   LATHE_MULTI_MODEL_CAPACITY: 'multiModelCapacity',
+  LATHE_HTTP_THREADS: 'httpThreads',
   LATHE_DATA_CAPTURE_FLUSH_SECONDS: 'dataCaptureFlushSeconds',
   LATHE_AUTOSCALE_INTERVAL_SECONDS: 'autoscaleIntervalSeconds',
   LATHE_AUTOSCALE_WINDOW_SECONDS: 'autoscaleWindowSeconds',

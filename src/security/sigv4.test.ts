@@ -90,6 +90,42 @@ describe('verifySigV4', () => {
       ),
     ).toThrow(/expired/);
   });
+
+  it('refuses an X-Amz-Date that is not YYYYMMDDTHHMMSSZ', () => {
+    const auth =
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31';
+    for (const amzDate of [
+      '2015083OT123600Z',
+      '20150830T123600',
+      '20150830 123600Z',
+      '20150830T12360Z',
+      '',
+    ]) {
+      expect(() =>
+        verifySigV4(
+          request({ host: 'example.amazonaws.com', 'x-amz-date': amzDate, authorization: auth }),
+          options,
+        ),
+      ).toThrow(amzDate ? /YYYYMMDDTHHMMSSZ/ : /X-Amz-Date/);
+    }
+  });
+
+  it('keeps signing keys of different secrets and scopes apart', () => {
+    const other = {
+      ...options,
+      lookupSecret: (id: string) => (id === accessKeyId ? `${secret}x` : undefined),
+    };
+    const req = () =>
+      request({
+        host: 'example.amazonaws.com',
+        'x-amz-date': '20150830T123600Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+      });
+    expect(verifySigV4(req(), options).accessKeyId).toBe(accessKeyId);
+    expect(() => verifySigV4(req(), other)).toThrow(/does not match/);
+    expect(verifySigV4(req(), options).accessKeyId).toBe(accessKeyId);
+  });
 });
 
 describe('uriEncode', () => {

@@ -1,7 +1,8 @@
-import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../errors/aws-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
+import { constantTimeEqual, HmacSha256Key } from './hmac-sha256.js';
 
 /**
  * AWS Signature Version 4 verification. The canonical request is rebuilt from exactly the
@@ -228,10 +229,27 @@ function canonicalHeaders(req: IncomingMessage, names: readonly string[]): strin
 
 const fold = (value: string): string => value.trim().replace(/\s+/g, ' ');
 
+/** `YYYYMMDDTHHMMSSZ` → epoch ms; undefined when malformed. Read by hand: it runs on every request. */
 function parseAmzDate(amzDate: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  if (!m) return undefined;
-  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  if (amzDate.length !== 16 || amzDate[8] !== 'T' || amzDate[15] !== 'Z') return undefined;
+  const digits = (from: number, to: number): number => {
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const d = amzDate.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      n = n * 10 + d;
+    }
+    return n;
+  };
+  const ms = Date.UTC(
+    digits(0, 4),
+    digits(4, 6) - 1,
+    digits(6, 8),
+    digits(9, 11),
+    digits(11, 13),
+    digits(13, 15),
+  );
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 const hmac = (key: Buffer | string, data: string): Buffer =>
@@ -244,17 +262,29 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
 }
 
 // Signing keys change once a day per scope: derive each once instead of four HMACs a request.
-const signingKeys = new Map<string, Buffer>();
+const signingKeys = new Map<string, HmacSha256Key>();
+// The key of the last request: most requests in a row share a scope (compared without building an id).
+let last: { secret: string; date: string; region: string; service: string; key: HmacSha256Key } | undefined;
 
-function cachedSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+function cachedSigningKey(secret: string, date: string, region: string, service: string): HmacSha256Key {
+  if (
+    last !== undefined &&
+    last.date === date &&
+    last.service === service &&
+    last.region === region &&
+    last.secret === secret
+  ) {
+    return last.key;
+  }
   // Keyed by the secret itself: a changed secret never finds the old key.
   const id = `${secret}\n${date}\n${region}\n${service}`;
   let key = signingKeys.get(id);
   if (!key) {
     if (signingKeys.size > 1000) signingKeys.clear();
-    key = deriveSigningKey(secret, date, region, service);
+    key = new HmacSha256Key(deriveSigningKey(secret, date, region, service));
     signingKeys.set(id, key);
   }
+  last = { secret, date, region, service, key };
   return key;
 }
 
@@ -327,9 +357,8 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
   const credentialScope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = `AWS4-HMAC-SHA256\n${auth.amzDate}\n${credentialScope}\n${sha256Hex(canonicalRequest)}`;
   const signingKey = cachedSigningKey(secret, auth.date, auth.region, auth.service);
-  const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
-  const given = Buffer.from(auth.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // Both are lower-case hex: the Authorization pattern and the presigned check admit no other.
+  if (!constantTimeEqual(signingKey.hex(stringToSign), auth.signature)) {
     throw fail(
       dialect,
       'mismatch',
@@ -343,7 +372,7 @@ export function verifySigV4(req: IncomingMessage, options: VerifyOptions): Verif
     amzDate: auth.amzDate,
     credentialScope,
     signature: auth.signature,
-    signingKey,
+    signingKey: signingKey.key,
     payloadHash,
     presigned: auth.presigned,
   };

@@ -14,6 +14,7 @@ import type {
 } from '../ports/endpoint-fleet.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { LaneRecipe } from './inline-lanes.js';
 import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
 import { INSTANCE_STOPPING } from './instances/model-instance.js';
 import { variantInstanceFactory } from './variant-factories.js';
@@ -42,6 +43,12 @@ export interface EmbeddedFleetDeps {
   readonly serverlessIdleMs: number;
   /** Models a multi-model instance keeps loaded; the least recently used goes beyond it. */
   readonly multiModelCapacity: number;
+  /**
+   * Which deployment serves an endpoint changed (deployed, switched, shifting, re-weighted,
+   * removed); awaited before the old deployment goes, so that copies of the routing made from
+   * frontRoute() never lag behind an answered change.
+   */
+  readonly onRoutingChange?: (endpointName: string) => Promise<void>;
   /** A shadow variant answered a copied request (status, ModelLatency µs): for its metrics. */
   readonly onShadowInvocation?: (
     endpoint: string,
@@ -49,6 +56,14 @@ export interface EmbeddedFleetDeps {
     status: number,
     modelLatencyUs: number,
   ) => void;
+}
+
+/**
+ * An endpoint whose every variant answers in process, as data another thread can route with:
+ * each variant's weight and lane. Copies answer exactly what the fleet would.
+ */
+export interface FrontRoute {
+  readonly variants: readonly { readonly name: string; readonly weight: number; readonly lane: LaneRecipe }[];
 }
 
 interface Deployment {
@@ -136,7 +151,19 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     const deployment = await this.build(plan);
     const old = this.endpoints.get(plan.endpointName);
     this.endpoints.set(plan.endpointName, deployment);
+    await this.routingChanged(plan.endpointName);
     await this.retire(old);
+  }
+
+  private async routingChanged(endpointName: string): Promise<void> {
+    try {
+      await this.deps.onRoutingChange?.(endpointName);
+    } catch (e) {
+      this.deps.logger.error('a routing change was not passed on', {
+        endpoint: endpointName,
+        error: String(e),
+      });
+    }
   }
 
   async update(plan: DeploymentPlan, shift?: TrafficShift): Promise<void> {
@@ -148,6 +175,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     const state = { next, share: 0 };
     this.shifts.set(name, state);
     this.updating.set(name, cancel);
+    await this.routingChanged(name);
     try {
       try {
         for (const step of shift.steps) {
@@ -156,7 +184,9 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
           await sleep(step.waitMs, cancel.signal);
         }
       } catch (e) {
-        // Removed (or closed) mid-shift: the new deployment goes too.
+        // Cancelled, removed or closed mid-shift: the new deployment goes too.
+        if (this.shifts.get(name) === state) this.shifts.delete(name);
+        await this.routingChanged(name);
         await this.retire(next);
         throw e;
       } finally {
@@ -164,6 +194,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       }
       const old = this.endpoints.get(name);
       this.endpoints.set(name, next);
+      await this.routingChanged(name);
       // Baking: the old fleet stays up (without traffic) for the last wait and the termination
       // wait, unless the endpoint goes first.
       const last = shift.steps.at(-1);
@@ -195,6 +226,7 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
         if (c.instanceCount !== undefined) await pool.resize(c.instanceCount);
       }),
     );
+    await this.routingChanged(endpointName);
   }
 
   cancelUpdate(endpointName: string): void {
@@ -205,7 +237,24 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
     this.cancelUpdate(endpointName);
     const old = this.endpoints.get(endpointName);
     this.endpoints.delete(endpointName);
+    await this.routingChanged(endpointName);
     await this.retire(old);
+  }
+
+  /**
+   * The endpoint's routing as data, when every variant answers in process and nothing but the
+   * answer matters: no shadow copies, no traffic shift under way. Undefined otherwise.
+   */
+  frontRoute(endpointName: string): FrontRoute | undefined {
+    const deployment = this.endpoints.get(endpointName);
+    if (!deployment || deployment.shadow || this.shifts.has(endpointName)) return undefined;
+    const variants: FrontRoute['variants'][number][] = [];
+    for (const pool of deployment.order) {
+      const lane = pool.inlineRecipe;
+      if (!lane) return undefined;
+      variants.push({ name: pool.variantName, weight: pool.weight, lane });
+    }
+    return { variants };
   }
 
   state(endpointName: string): readonly VariantState[] | undefined {

@@ -14,29 +14,45 @@ import { echoReply } from './workers/echo-model.js';
  */
 export const INLINE_COST_BUDGET = 400_000;
 
-/** The built-in XGBoost lane: the worker's checked evaluator, rebuilt on the event loop. */
-export function xgboostInlineLane(environment: Readonly<Record<string, string>>): InlineLaneFactory {
-  return (payload) => {
-    const snapshot = payload as EvaluatorSnapshot;
-    const predictor = predictorFor(modelFromSnapshot(snapshot), environment);
-    const maxBytes = Math.floor(INLINE_COST_BUDGET / Math.max(1, snapshot.treesUsed));
-    const lane: InlineLane = {
-      accepts: (request) => request.body.length <= maxBytes,
-      answer(request) {
-        const out = answerInvocation(predictor, request.body, request.contentType, request.accept);
-        return {
-          status: out.status,
-          body: typeof out.body === 'string' ? Buffer.from(out.body) : out.body,
-          contentType: out.contentType,
-        };
-      },
-    };
-    return lane;
+/**
+ * What an in-process lane is made of, as plain data: the lane can be rebuilt from it on any
+ * thread (the HTTP front threads answer from their own copy, docs/decisions/0008-http-front-threads.md).
+ */
+export type LaneRecipe =
+  | {
+      readonly kind: 'xgboost';
+      readonly environment: Readonly<Record<string, string>>;
+      readonly snapshot: EvaluatorSnapshot;
+    }
+  | { readonly kind: 'echo' };
+
+/** Builds the lane a recipe describes. */
+export function laneFromRecipe(recipe: LaneRecipe): InlineLane {
+  if (recipe.kind === 'echo') {
+    // Every request: it copies nothing.
+    return { recipe, accepts: () => true, answer: (request) => echoReply(request.body, request.contentType) };
+  }
+  const predictor = predictorFor(modelFromSnapshot(recipe.snapshot), recipe.environment);
+  const maxBytes = Math.floor(INLINE_COST_BUDGET / Math.max(1, recipe.snapshot.treesUsed));
+  return {
+    recipe,
+    accepts: (request) => request.body.length <= maxBytes,
+    answer(request) {
+      const out = answerInvocation(predictor, request.body, request.contentType, request.accept);
+      return {
+        status: out.status,
+        body: typeof out.body === 'string' ? Buffer.from(out.body) : out.body,
+        contentType: out.contentType,
+      };
+    },
   };
 }
 
-/** The echo model's lane: every request (it copies nothing). */
-export const echoInlineLane: InlineLaneFactory = () => ({
-  accepts: () => true,
-  answer: (request) => echoReply(request.body, request.contentType),
-});
+/** The built-in XGBoost lane: the worker's checked evaluator, rebuilt on the event loop. */
+export function xgboostInlineLane(environment: Readonly<Record<string, string>>): InlineLaneFactory {
+  return (payload) =>
+    laneFromRecipe({ kind: 'xgboost', environment, snapshot: payload as EvaluatorSnapshot });
+}
+
+/** The echo model's lane. */
+export const echoInlineLane: InlineLaneFactory = () => laneFromRecipe({ kind: 'echo' });

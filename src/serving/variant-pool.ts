@@ -1,4 +1,5 @@
 import type { Logger } from '../ports/logger.js';
+import type { LaneRecipe } from './inline-lanes.js';
 import type { InstanceFactory, ModelInstance } from './instances/model-instance.js';
 
 /**
@@ -51,6 +52,14 @@ export class VariantPool {
     let n = 0;
     for (const i of this.instances) n += i.outstanding;
     return n;
+  }
+
+  /**
+   * The in-process lane every instance of this variant answers with, as data; undefined for a
+   * serverless variant (its instances come and go) or one whose model has no such lane.
+   */
+  get inlineRecipe(): LaneRecipe | undefined {
+    return this.serverless ? undefined : this.instances[0]?.inlineRecipe;
   }
 
   /** Starts instances up to the desired count; rejects if any fails to start. */

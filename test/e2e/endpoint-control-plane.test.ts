@@ -169,11 +169,12 @@ describe('models', () => {
   });
 
   it('answers SageMaker’s message for a missing model', async () => {
+    // One at a time: a call started before the loop awaits it could reject unhandled.
     for (const call of [
-      sm.send(new DescribeModelCommand({ ModelName: 'No-Such-Model' })),
-      sm.send(new DeleteModelCommand({ ModelName: 'No-Such-Model' })),
+      () => sm.send(new DescribeModelCommand({ ModelName: 'No-Such-Model' })),
+      () => sm.send(new DeleteModelCommand({ ModelName: 'No-Such-Model' })),
     ]) {
-      expect(await failure(call)).toMatchObject({
+      expect(await failure(call())).toMatchObject({
         name: 'ValidationException',
         message: `Could not find model "${arn('model', 'no-such-model')}".`,
       });

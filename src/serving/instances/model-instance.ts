@@ -1,4 +1,5 @@
 import type { InvocationRequest } from '../../ports/endpoint-fleet.js';
+import type { LaneRecipe } from '../inline-lanes.js';
 
 /** The rejection of a request sent to an instance that is draining: the router retries elsewhere. */
 export const INSTANCE_STOPPING = 'instance is stopping';
@@ -21,6 +22,8 @@ export interface ModelInstance {
   readonly id: string;
   /** Requests sent and not yet answered. */
   readonly outstanding: number;
+  /** The instance's in-process lane, as data (thread instances of pure models only). */
+  readonly inlineRecipe?: LaneRecipe | undefined;
   invoke(request: InvocationRequest): Promise<InstanceReply>;
   /** Resolves when the instance has stopped (asked to, or crashed). */
   readonly exited: Promise<{ expected: boolean; reason: string }>;

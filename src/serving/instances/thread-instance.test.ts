@@ -9,6 +9,7 @@ import { type InlineLaneFactory, startThreadInstance } from './thread-instance.j
 const markingLane: InlineLaneFactory = (payload) => {
   expect(payload).toBe(true); // the echo worker's `ready` payload
   return {
+    recipe: { kind: 'echo' },
     accepts: (r: InvocationRequest) => r.body.length <= 8,
     answer: () => ({ status: 200, body: Buffer.from('inline'), contentType: 'text/plain' }),
   };
@@ -44,6 +45,7 @@ describe('thread instance in-process lane', () => {
 
   it('fails only the request whose answer throws', async () => {
     const instance = await start(() => ({
+      recipe: { kind: 'echo' },
       accepts: () => true,
       answer: (r) => {
         if (r.body.toString() === 'boom') throw new Error('model failed');

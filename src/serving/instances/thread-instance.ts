@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { InvocationRequest } from '../../ports/endpoint-fleet.js';
+import type { LaneRecipe } from '../inline-lanes.js';
 import { INSTANCE_STOPPING, type InstanceReply, type ModelInstance } from './model-instance.js';
 
 /** One request as a model worker thread receives it. */
@@ -49,6 +50,8 @@ export function transferables(items: readonly { body: Uint8Array }[]): ArrayBuff
  * costs more than the model itself (docs/decisions/0007-in-process-lane.md).
  */
 export interface InlineLane {
+  /** What the lane is made of, to build the same lane on another thread. */
+  readonly recipe: LaneRecipe;
   accepts(request: InvocationRequest): boolean;
   /** Answers synchronously; a throw fails only this request. */
   answer(request: InvocationRequest): InstanceReply;
@@ -165,6 +168,9 @@ export async function startThreadInstance(
     id,
     get outstanding() {
       return pending.size + inline.length;
+    },
+    get inlineRecipe() {
+      return lane?.recipe;
     },
     invoke(request: InvocationRequest): Promise<InstanceReply> {
       if (stopping) return Promise.reject(new Error(INSTANCE_STOPPING));

@@ -1,0 +1,112 @@
+import type { InferenceRouter, InvocationRequest, InvocationResult } from '../../ports/endpoint-fleet.js';
+import type { FrontRoute } from '../../serving/embedded-fleet.js';
+import { laneFromRecipe } from '../../serving/inline-lanes.js';
+import type { InlineLane } from '../../serving/instances/thread-instance.js';
+
+/** The rejection of a request a front thread does not answer: the main thread takes it. */
+export const PASS_ON = new Error('passed on to the main thread');
+
+interface LocalVariant {
+  readonly name: string;
+  readonly weight: number;
+  readonly lane: InlineLane;
+}
+
+type Pending = {
+  readonly lane: InlineLane;
+  readonly request: InvocationRequest;
+  readonly variantName: string;
+  readonly started: number;
+  readonly resolve: (result: InvocationResult) => void;
+  readonly reject: (e: Error) => void;
+};
+
+/**
+ * A front thread's router: the fleet's routing copied as data (FrontRoute), each variant's
+ * lane rebuilt here. It answers what the fleet would — variant by weight or TargetVariant,
+ * the same lane — and passes on (PASS_ON) anything it cannot answer the same way.
+ */
+export class FrontRouter implements InferenceRouter {
+  private readonly routes = new Map<string, readonly LocalVariant[]>();
+  private queue: Pending[] = [];
+
+  set(endpoint: string, route: FrontRoute | undefined): void {
+    if (!route) {
+      this.routes.delete(endpoint);
+      return;
+    }
+    this.routes.set(
+      endpoint,
+      route.variants.map((v) => ({ name: v.name, weight: v.weight, lane: laneFromRecipe(v.lane) })),
+    );
+  }
+
+  has(endpoint: string): boolean {
+    return this.routes.has(endpoint);
+  }
+
+  invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
+    const variants = this.routes.get(endpointName);
+    if (!variants || request.stream || request.targetModel || request.targetContainerHostname) {
+      return Promise.reject(PASS_ON);
+    }
+    const variant = this.choose(variants, request);
+    if (!variant) return Promise.reject(PASS_ON);
+    return new Promise<InvocationResult>((resolve, reject) => {
+      // Answered together after this turn's reads, as the fleet's own lanes are.
+      if (this.queue.length === 0) setImmediate(this.answerAll);
+      this.queue.push({
+        lane: variant.lane,
+        request,
+        variantName: variant.name,
+        started: performance.now(),
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /**
+   * The variant by TargetVariant or weight, as the fleet chooses. Without a target, every
+   * variant's lane must take the request: passing on only what one variant refuses would
+   * skew the weighted split.
+   */
+  private choose(variants: readonly LocalVariant[], request: InvocationRequest): LocalVariant | undefined {
+    if (request.targetVariant !== undefined) {
+      const target = variants.find((v) => v.name === request.targetVariant);
+      return target?.lane.accepts(request) ? target : undefined;
+    }
+    let total = 0;
+    for (const v of variants) {
+      if (!v.lane.accepts(request)) return undefined;
+      total += v.weight;
+    }
+    if (total <= 0) return undefined;
+    let r = Math.random() * total;
+    for (const v of variants) {
+      r -= v.weight;
+      if (r < 0 && v.weight > 0) return v;
+    }
+    return variants.findLast((v) => v.weight > 0);
+  }
+
+  private readonly answerAll = (): void => {
+    const due = this.queue;
+    this.queue = [];
+    for (const p of due) {
+      try {
+        const reply = p.lane.answer(p.request);
+        p.resolve({
+          status: reply.status,
+          body: reply.body,
+          contentType: reply.contentType,
+          customAttributes: reply.customAttributes,
+          variantName: p.variantName,
+          modelLatencyUs: Math.round((performance.now() - p.started) * 1000),
+        });
+      } catch (e) {
+        p.reject(e as Error);
+      }
+    }
+  };
+}

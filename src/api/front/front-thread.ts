@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import { isAwsError } from '../../errors/aws-error.js';
+import { peekSigningService, sha256Hex, verifySigV4 } from '../../security/sigv4.js';
+import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
+import { readBody, sendJsonError } from '../http-io.js';
+import { invokeNamedEndpoint } from '../runtime/invoke-endpoint.js';
+import { FrontRouter } from './front-router.js';
+import { createPassOn } from './pass-on.js';
+import type { FromFront, FrontThreadData, InvocationRecord, ToFront } from './protocol.js';
+
+/**
+ * An HTTP front thread (docs/decisions/0008-http-front-threads.md): accepts connections on
+ * the server's listening socket beside the main thread, answers InvokeEndpoint for the
+ * endpoints in its routing table, and passes every other request on to the main thread.
+ */
+
+/** Requests larger than this are passed on unread (in-process lanes take far smaller ones). */
+const LARGEST_ANSWERED_BODY = 64 * 1024;
+const REPORT_INTERVAL_MS = 100;
+
+const data = workerData as FrontThreadData;
+const port = parentPort!;
+const post = (m: FromFront) => port.postMessage(m);
+const router = new FrontRouter();
+for (const [endpoint, route] of data.routes) router.set(endpoint, route);
+const passOn = createPassOn(data.mainPort);
+
+let records: InvocationRecord[] = [];
+let answered = 0;
+let passedOn = 0;
+function report(): void {
+  if (records.length === 0 && passedOn === 0) return;
+  post({ type: 'invocations', records, answered, passedOn });
+  records = [];
+  answered = 0;
+  passedOn = 0;
+}
+const reporter = setInterval(report, REPORT_INTERVAL_MS);
+
+const metrics: InvocationRecorder = {
+  recordInvocation(endpoint, variant, status, modelLatencyUs, overheadLatencyUs) {
+    records.push([endpoint, variant, status, modelLatencyUs, overheadLatencyUs]);
+  },
+  // Only the fleet throttles or fails to reach a variant; such requests are passed on first.
+  recordRouterFailure: () => undefined,
+};
+const logGroupArn = (endpoint: string) =>
+  `arn:aws:logs:${data.region}:${data.accountId}:log-group:/aws/sagemaker/Endpoints/${endpoint}`;
+const lookupSecret = (id: string) => (id === data.accessKeyId ? data.secretAccessKey : undefined);
+
+const INVOCATIONS_PATH = /^\/endpoints\/([^/?]+)\/invocations(\?|$)/;
+
+/** The endpoint of an InvokeEndpoint this thread may answer; undefined: pass the request on. */
+function answerableEndpoint(req: IncomingMessage): string | undefined {
+  if (req.method !== 'POST') return undefined;
+  const m = INVOCATIONS_PATH.exec(req.url ?? '');
+  if (!m || !router.has(m[1]!)) return undefined;
+  const length = Number(req.headers['content-length']);
+  if (!(length <= LARGEST_ANSWERED_BODY) || peekSigningService(req) !== 'sagemaker') return undefined;
+  return m[1];
+}
+
+function send(req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
+  passedOn++;
+  passOn(req, res, body);
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): Promise<void> {
+  const startedAt = performance.now();
+  const body = await readBody(req, LARGEST_ANSWERED_BODY);
+  try {
+    verifySigV4(req, {
+      dialect: 'json',
+      lookupSecret,
+      maxSkewSeconds: data.maxClockSkewSeconds,
+      bodySha256: sha256Hex(body),
+    });
+  } catch {
+    // The main thread answers with the exact error (and logs it, if it logs requests).
+    return send(req, res, body);
+  }
+  const requestId = randomUUID();
+  try {
+    await invokeNamedEndpoint(req, res, body, endpoint, {
+      router,
+      requestId,
+      logGroupArn,
+      metrics,
+      startedAt,
+      capture: undefined,
+    });
+    answered++;
+  } catch (e) {
+    // A ModelError is the model's own answer; anything else the main thread handles as it would.
+    if (isAwsError(e)) {
+      answered++;
+      sendJsonError(res, e, requestId);
+    } else send(req, res, body);
+  }
+}
+
+const server = createServer(
+  { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
+  (req, res) => {
+    const endpoint = answerableEndpoint(req);
+    if (endpoint === undefined) return send(req, res);
+    answer(req, res, endpoint).catch(() => {
+      // The body could not be read: the client went away mid-request.
+      res.destroy();
+    });
+  },
+);
+server.listen({ fd: data.fd }, () => post({ type: 'listening' }));
+
+port.on('message', (m: ToFront) => {
+  if (m.type === 'route') {
+    router.set(m.endpoint, m.route);
+    post({ type: 'ack', id: m.id });
+  } else if (m.type === 'close') {
+    server.close(() => {
+      clearInterval(reporter);
+      report();
+      post({ type: 'closed' });
+    });
+    server.closeIdleConnections();
+  }
+});

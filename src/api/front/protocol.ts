@@ -1,0 +1,43 @@
+import type { FrontRoute } from '../../serving/embedded-fleet.js';
+
+/**
+ * Messages between the main thread and the HTTP front threads (front-threads.ts, front-thread.ts).
+ * Front threads accept connections on the server's own listening socket; they answer the
+ * InvokeEndpoint requests of endpoints in their routing table and pass every other request
+ * to the main thread over a loopback connection.
+ */
+
+/** What a front thread starts with. */
+export interface FrontThreadData {
+  /** The listening socket's file descriptor, shared with the main thread. */
+  readonly fd: number;
+  /** The main thread's loopback port for passed-on requests. */
+  readonly mainPort: number;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly maxClockSkewSeconds: number;
+  readonly region: string;
+  readonly accountId: string;
+  readonly routes: readonly (readonly [string, FrontRoute])[];
+}
+
+/** One answered invocation: endpoint, variant, status, ModelLatency µs, OverheadLatency µs. */
+export type InvocationRecord = readonly [string, string, number, number, number];
+
+export type ToFront =
+  /** The endpoint's routing; none: its requests go to the main thread. Answered with `ack`. */
+  | { readonly type: 'route'; readonly id: number; readonly endpoint: string; readonly route?: FrontRoute }
+  /** Stop accepting, finish what is in flight, then answer `closed`. */
+  | { readonly type: 'close' };
+
+export type FromFront =
+  | { readonly type: 'listening' }
+  | { readonly type: 'ack'; readonly id: number }
+  | {
+      readonly type: 'invocations';
+      readonly records: readonly InvocationRecord[];
+      /** Requests answered in the thread, and passed on to the main thread, since the last report. */
+      readonly answered: number;
+      readonly passedOn: number;
+    }
+  | { readonly type: 'closed' };
