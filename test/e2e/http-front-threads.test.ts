@@ -39,6 +39,7 @@ let s3: S3Client;
 const csvPath = join(datasetsDir, 'breast-cancer', 'validation.csv');
 const rows = readFileSync(csvPath, 'utf8').trim().split('\n');
 const features = rows.map((r) => r.split(',').slice(1).join(','));
+const firstRow = features[0]!;
 
 beforeAll(async () => {
   fixture = await startServingFixture('front-threads', { LATHE_HTTP_THREADS: '3' });
@@ -110,7 +111,7 @@ describe('HTTP front threads', () => {
         new InvokeEndpointWithResponseStreamCommand({
           EndpointName: 'ft',
           ContentType: 'text/csv',
-          Body: features[0],
+          Body: firstRow,
         }),
       );
       let text = '';
@@ -132,7 +133,7 @@ describe('HTTP front threads', () => {
     for (let i = 0; i < 12; i++) {
       await expect(
         forged.send(
-          new InvokeEndpointCommand({ EndpointName: 'ft', ContentType: 'text/csv', Body: features[0] }),
+          new InvokeEndpointCommand({ EndpointName: 'ft', ContentType: 'text/csv', Body: firstRow }),
         ),
       ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
       await expect(
@@ -140,7 +141,7 @@ describe('HTTP front threads', () => {
           new InvokeEndpointCommand({
             EndpointName: 'ft',
             ContentType: 'text/csv',
-            Body: features[0],
+            Body: firstRow,
             TargetVariant: 'Nope',
           }),
         ),
@@ -192,7 +193,7 @@ describe('HTTP front threads', () => {
     for (let i = 0; i < 20; i++) {
       await expect(
         runtime.send(
-          new InvokeEndpointCommand({ EndpointName: 'ft', ContentType: 'text/csv', Body: features[0] }),
+          new InvokeEndpointCommand({ EndpointName: 'ft', ContentType: 'text/csv', Body: firstRow }),
         ),
       ).rejects.toMatchObject({ name: 'ValidationError' });
     }
