@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createProcessExecutor } from './adapters/executor/process-executor.js';
+import { duplicateDescriptor } from './adapters/os/duplicate-fd.js';
 import { createStderrLogger } from './adapters/logging/stderr-logger.js';
 import { openObjectStore } from './adapters/objects/open-object-store.js';
 import { createLocalQueue } from './adapters/queue/local-queue.js';
@@ -67,11 +68,15 @@ async function startFronts(server: Server, passedOn: Server, fronts: FrontThread
   // Node has no public accessor for a listening socket's descriptor; the handle has had it for years.
   const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) {
-    logger.warn('this platform cannot share the listening socket; serving HTTP from the main thread only');
+    logger.warn('the listening socket has no descriptor; serving HTTP from the main thread only');
     return;
   }
   await listen(passedOn, 0, '127.0.0.1');
-  await fronts.listen(fd, (passedOn.address() as AddressInfo).port);
+  try {
+    await fronts.listen(fd, (passedOn.address() as AddressInfo).port);
+  } catch (e) {
+    logger.warn('HTTP front threads could not start; the main thread serves their share', { error: String(e) });
+  }
 }
 
 /** Ends a job process left over from a server that died, if the pid still belongs to that job. */
@@ -191,6 +196,7 @@ export async function startLathe(
   });
   const fronts = new FrontThreads({
     count: config.httpThreads - 1,
+    duplicateListener: duplicateDescriptor,
     accessKeyId: credentials.key.accessKeyId,
     secretAccessKey: credentials.key.secretAccessKey,
     maxClockSkewSeconds: config.maxClockSkewSeconds,

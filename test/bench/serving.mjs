@@ -29,6 +29,8 @@ const results = {
   date: new Date().toISOString(),
   wrk: `wrk -t1 -c32 -d${SECONDS}s`,
   cores: (await import('node:os')).cpus().length,
+  // Lathe's default LATHE_HTTP_THREADS (docs/decisions/0008-http-front-threads.md).
+  httpThreads: Math.min(4, (await import('node:os')).availableParallelism()),
 };
 
 // A 100-tree, depth-6 model on real data.
@@ -282,11 +284,48 @@ const signedRun = await wrk(
   { seconds: SECONDS },
 );
 signedBare.kill();
+// The same echo endpoint on a server whose main thread alone accepts (LATHE_HTTP_THREADS=1).
+const single = await startLathe({ LATHE_HTTP_THREADS: '1' });
+const singleSm = new SageMakerClient(single.config);
+const singleRt = new SageMakerRuntimeClient({ ...single.config, maxAttempts: 1 });
+await singleSm.send(
+  new CreateModelCommand({
+    ModelName: 'echo',
+    PrimaryContainer: { Image: 'lathe/lathe-echo-inference:latest' },
+  }),
+);
+await singleSm.send(
+  new CreateEndpointConfigCommand({
+    EndpointConfigName: 'echo',
+    ProductionVariants: [
+      { VariantName: 'AllTraffic', ModelName: 'echo', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' },
+    ],
+  }),
+);
+await singleSm.send(new CreateEndpointCommand({ EndpointName: 'echo', EndpointConfigName: 'echo' }));
+await waitFor(async () => {
+  try {
+    await singleRt.send(
+      new InvokeEndpointCommand({ EndpointName: 'echo', ContentType: 'text/csv', Body: row }),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+});
+const echoOneThread = await wrk(
+  single.url,
+  await signedWrkScript(single, '/endpoints/echo/invocations', row, 'text/csv'),
+  { seconds: SECONDS },
+);
+single.stop();
 results.B2 = {
   latheEcho: echo,
   bareNodeHttp: bareRun,
   rpsRatio: echo.rps / bareRun.rps,
   goal: '>= 0.8',
+  latheEchoMainThreadOnly: echoOneThread,
+  rpsRatioMainThreadOnly: echoOneThread.rps / bareRun.rps,
   bareNodeHttpVerifyingSigV4: signedRun,
   rpsRatioVsVerifyingPeer: echo.rps / signedRun.rps,
 };

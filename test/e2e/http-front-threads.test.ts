@@ -24,7 +24,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, waitForEndpoint } from '../helpers/endpoints.js';
 import { downloadObject } from '../helpers/objects.js';
-import { until } from '../helpers/poll.js';
+import { sleep, until } from '../helpers/poll.js';
 import { pythonPredictions } from '../helpers/python.js';
 import { clientConfig } from '../helpers/server.js';
 import { type ServingFixture, startServingFixture } from '../helpers/serving-fixture.js';
@@ -79,16 +79,22 @@ describe('HTTP front threads', () => {
     const expected = pythonPredictions(await downloadObject(fixture.c.s3, fixture.modelData), csvPath, {
       labelled: true,
     });
-    const answeredBefore = await metric('lathe_http_front_requests_total', 'outcome="answered"');
-    const got = await predictions('ft', 60);
-    for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
-    // Some landed on a front thread, and every one is counted once, wherever it was answered.
-    expect(await metric('lathe_http_front_requests_total', 'outcome="answered"')).toBeGreaterThan(
-      answeredBefore,
-    );
+    const answered = () => metric('lathe_http_front_requests_total', 'outcome="answered"');
+    const answeredBefore = await answered();
+    // Which thread accepts a connection is the kernel's choice: rounds of concurrent requests
+    // until a front thread has answered some (reported within 100 ms).
+    let sent = 0;
+    for (let round = 0; round < 20 && (await answered()) === answeredBefore; round++) {
+      const got = await predictions('ft', 60);
+      sent += 60;
+      for (const [i, p] of got.entries()) expect(Math.abs(p - expected[i]!)).toBeLessThan(1e-6);
+      await sleep(250);
+    }
+    expect(await answered()).toBeGreaterThan(answeredBefore);
+    // Every invocation is counted once, wherever it was answered.
     await until(
       async () =>
-        (await metric('lathe_endpoint_invocations_total', 'endpoint="ft",variant="AllTraffic"')) === 60,
+        (await metric('lathe_endpoint_invocations_total', 'endpoint="ft",variant="AllTraffic"')) === sent,
       5_000,
     );
   });
@@ -118,8 +124,9 @@ describe('HTTP front threads', () => {
       for await (const event of stream.Body!) text += new TextDecoder().decode(event.PayloadPart?.Bytes);
       expect(Number(text)).toBeGreaterThan(0);
     }
-    expect(await metric('lathe_http_front_requests_total', 'outcome="passed_on"')).toBeGreaterThan(
-      passedOnBefore,
+    await until(
+      async () => (await metric('lathe_http_front_requests_total', 'outcome="passed_on"')) > passedOnBefore,
+      5_000,
     );
   });
 

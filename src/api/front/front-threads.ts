@@ -6,6 +6,11 @@ import type { FromFront, FrontThreadData, ToFront } from './protocol.js';
 
 export interface FrontThreadsOptions {
   readonly count: number;
+  /**
+   * A descriptor of the listening socket for one thread to own (dup(2)): each thread's loop
+   * closes its own when the thread ends, never the one the others accept on.
+   */
+  readonly duplicateListener: (fd: number) => number | undefined;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly maxClockSkewSeconds: number;
@@ -15,6 +20,9 @@ export interface FrontThreadsOptions {
   readonly metrics: InvocationRecorder;
   readonly logger: Logger;
 }
+
+// The compiled entry, from src/ (tests) as from dist/.
+const frontThreadEntry = new URL('../../../dist/api/front/front-thread.js', import.meta.url);
 
 /** How long a front thread may take to take a routing change before it is restarted. */
 const ACK_TIMEOUT_MS = 5_000;
@@ -50,15 +58,20 @@ export class FrontThreads {
     return { answered: this.answeredTotal, passedOn: this.passedOnTotal };
   }
 
-  /** Starts the threads; they accept on `fd` and pass requests on to 127.0.0.1:`mainPort`. */
+  /**
+   * Starts the threads; they accept on (their own duplicates of) `fd`, which stays open here,
+   * and pass requests on to 127.0.0.1:`mainPort`.
+   */
   async listen(fd: number, mainPort: number): Promise<void> {
     this.start = { fd, mainPort };
     await Promise.all(Array.from({ length: this.options.count }, () => this.spawn()));
   }
 
   private spawn(): Promise<void> {
-    const { fd, mainPort } = this.start!;
     const o = this.options;
+    const { mainPort } = this.start!;
+    const fd = o.duplicateListener(this.start!.fd);
+    if (fd === undefined) return Promise.reject(new Error('the listening socket could not be duplicated'));
     const data: FrontThreadData = {
       fd,
       mainPort,
@@ -69,7 +82,7 @@ export class FrontThreads {
       accountId: o.accountId,
       routes: [...this.routes],
     };
-    const worker = new Worker(new URL('./front-thread.js', import.meta.url), { workerData: data });
+    const worker = new Worker(frontThreadEntry, { workerData: data });
     const front: Front = { worker, listening: false, acks: new Map() };
     this.fronts.add(front);
     return new Promise<void>((resolve, reject) => {
