@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createProcessExecutor } from './adapters/executor/process-executor.js';
-import { duplicateDescriptor } from './adapters/os/duplicate-fd.js';
 import { createStderrLogger } from './adapters/logging/stderr-logger.js';
 import { openObjectStore } from './adapters/objects/open-object-store.js';
+import { duplicateDescriptor } from './adapters/os/duplicate-fd.js';
 import { createLocalQueue } from './adapters/queue/local-queue.js';
 import { openMetadataStore } from './adapters/sql/open-metadata-store.js';
 import { createApp } from './api/app.js';
@@ -61,22 +61,39 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Starts the HTTP front threads on the server's own listening socket (its descriptor is
- * shared: every thread accepts from the one queue), passing requests on to `passedOn`.
+ * Hands the server's listening socket to the HTTP front threads: each accepts on a duplicate of
+ * its descriptor and passes what it does not answer on to `passedOn`; the main thread then stops
+ * accepting. Resolves with the main thread's own (never polled) duplicate, from which restarted
+ * front threads get theirs and which shutdown closes; undefined when the threads could not
+ * start and the main thread keeps accepting.
  */
-async function startFronts(server: Server, passedOn: Server, fronts: FrontThreads, logger: Logger) {
+async function startFronts(
+  server: Server,
+  passedOn: Server,
+  fronts: FrontThreads,
+  logger: Logger,
+): Promise<number | undefined> {
   // Node has no public accessor for a listening socket's descriptor; the handle has had it for years.
   const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  if (typeof fd !== 'number' || fd < 0) {
-    logger.warn('the listening socket has no descriptor; serving HTTP from the main thread only');
-    return;
+  const spare = typeof fd === 'number' && fd >= 0 ? duplicateDescriptor(fd) : undefined;
+  if (spare === undefined) {
+    logger.warn('the listening socket cannot be shared here; serving HTTP from the main thread only');
+    return undefined;
   }
   await listen(passedOn, 0, '127.0.0.1');
   try {
-    await fronts.listen(fd, (passedOn.address() as AddressInfo).port);
+    await fronts.listen(spare, (passedOn.address() as AddressInfo).port);
   } catch (e) {
-    logger.warn('HTTP front threads could not start; the main thread serves their share', { error: String(e) });
+    logger.warn('HTTP front threads could not start; serving HTTP from the main thread only', {
+      error: String(e),
+    });
+    await fronts.close();
+    closeSync(spare);
+    return undefined;
   }
+  // The socket stays open through the front threads' descriptors and `spare`.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return spare;
 }
 
 /** Ends a job process left over from a server that died, if the pid still belongs to that job. */
@@ -195,7 +212,7 @@ export async function startLathe(
     logger,
   });
   const fronts = new FrontThreads({
-    count: config.httpThreads - 1,
+    count: config.httpThreads,
     duplicateListener: duplicateDescriptor,
     accessKeyId: credentials.key.accessKeyId,
     secretAccessKey: credentials.key.secretAccessKey,
@@ -309,11 +326,12 @@ export async function startLathe(
   await listen(server, config.port, config.host);
   // Requests the front threads pass on arrive here, on loopback.
   const passedOn = createServer(serverOptions, app);
-  if (config.httpThreads > 1) await startFronts(server, passedOn, fronts, logger);
-  ready = true;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  const sharedListener =
+    config.httpThreads > 1 ? await startFronts(server, passedOn, fronts, logger) : undefined;
+  ready = true;
 
   let closing: Promise<void> | undefined;
   return {
@@ -327,6 +345,7 @@ export async function startLathe(
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await fronts.close();
+        if (sharedListener !== undefined) closeSync(sharedListener);
         const passedOnClosed = new Promise<void>((resolve) => passedOn.close(() => resolve()));
         passedOn.closeAllConnections();
         await passedOnClosed;

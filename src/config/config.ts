@@ -46,8 +46,9 @@ export const configSchema = z
     serverlessIdleSeconds: z.coerce.number().min(0.1).max(86400).default(300),
     multiModelCapacity: z.coerce.number().int().min(1).max(10000).default(32),
     /**
-     * Threads that accept HTTP connections on the one port: the main thread and front threads
-     * that answer in-process invocations themselves and pass every other request to it.
+     * Threads that accept HTTP connections on the one port: 1, the main thread; more, that many
+     * front threads, which answer in-process invocations themselves and pass every other
+     * request on to the main thread.
      */
     httpThreads: z.coerce.number().int().min(1).max(64).default(Math.min(4, availableParallelism())),
     dataCaptureFlushSeconds: z.coerce.number().min(0.1).max(3600).default(10),

@@ -40,18 +40,28 @@ export function startPostgres(): TestPostgres {
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
     return r.stdout;
   };
-  const port = 20000 + Math.floor(Math.random() * 20000);
   run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'lathe', '--no-sync']);
-  run(join(bin, 'pg_ctl'), [
-    '-D',
-    join(dir, 'data'),
-    '-w',
-    '-l',
-    join(dir, 'log'),
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-    'start',
-  ]);
+  // Below Linux's ephemeral range (32768+), where other tests' client sockets live; a port taken
+  // anyway (another test's server) means another try.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      run(join(bin, 'pg_ctl'), [
+        '-D',
+        join(dir, 'data'),
+        '-w',
+        '-l',
+        join(dir, 'log'),
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        'start',
+      ]);
+      break;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+  }
   return {
     url: (database) => `postgres://lathe@127.0.0.1:${port}/${database}`,
     sql(statement) {

@@ -12,7 +12,7 @@ import type { FromFront, FrontThreadData, InvocationRecord, ToFront } from './pr
 
 /**
  * An HTTP front thread (docs/decisions/0008-http-front-threads.md): accepts connections on
- * the server's listening socket beside the main thread, answers InvokeEndpoint for the
+ * the server's listening socket beside the other front threads, answers InvokeEndpoint for the
  * endpoints in its routing table, and passes every other request on to the main thread.
  */
 
@@ -68,7 +68,6 @@ function send(req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): Promise<void> {
-  const startedAt = performance.now();
   const body = await readBody(req, LARGEST_ANSWERED_BODY);
   try {
     verifySigV4(req, {
@@ -88,7 +87,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, endpoint: strin
       requestId,
       logGroupArn,
       metrics,
-      startedAt,
+      // As on the main thread: OverheadLatency starts once the request is read and verified.
+      startedAt: performance.now(),
       capture: undefined,
     });
     answered++;

@@ -9,7 +9,7 @@ import type { FrontRoute } from '../../serving/embedded-fleet.js';
 
 /** What a front thread starts with. */
 export interface FrontThreadData {
-  /** The listening socket's file descriptor, shared with the main thread. */
+  /** The thread's own descriptor of the server's listening socket (a dup(2)). */
   readonly fd: number;
   /** The main thread's loopback port for passed-on requests. */
   readonly mainPort: number;
