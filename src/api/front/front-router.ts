@@ -12,13 +12,15 @@ interface LocalVariant {
   readonly lane: InlineLane;
 }
 
+/** Called once with the answer, or with the error a lane threw. */
+export type Answered = (outcome: InvocationResult | Error) => void;
+
 type Pending = {
   readonly lane: InlineLane;
   readonly request: InvocationRequest;
   readonly variantName: string;
   readonly started: number;
-  readonly resolve: (result: InvocationResult) => void;
-  readonly reject: (e: Error) => void;
+  readonly done: Answered;
 };
 
 /**
@@ -46,24 +48,33 @@ export class FrontRouter implements InferenceRouter {
   }
 
   invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
-    const variants = this.routes.get(endpointName);
-    if (!variants || request.stream || request.targetModel || request.targetContainerHostname) {
-      return Promise.reject(PASS_ON);
-    }
-    const variant = this.choose(variants, request);
-    if (!variant) return Promise.reject(PASS_ON);
     return new Promise<InvocationResult>((resolve, reject) => {
-      // Answered together after this turn's reads, as the fleet's own lanes are.
-      if (this.queue.length === 0) setImmediate(this.answerAll);
-      this.queue.push({
-        lane: variant.lane,
-        request,
-        variantName: variant.name,
-        started: performance.now(),
-        resolve,
-        reject,
-      });
+      const taken = this.submit(endpointName, request, (outcome) =>
+        outcome instanceof Error ? reject(outcome) : resolve(outcome),
+      );
+      if (!taken) reject(PASS_ON);
     });
+  }
+
+  /**
+   * Takes the request if this thread answers it as the fleet would (false: pass it on). `done`
+   * is called after this turn of the event loop, with every other answer of the turn, so that
+   * their replies go out in one burst — without a promise per request.
+   */
+  submit(endpointName: string, request: InvocationRequest, done: Answered): boolean {
+    const variants = this.routes.get(endpointName);
+    if (!variants || request.stream || request.targetModel || request.targetContainerHostname) return false;
+    const variant = this.choose(variants, request);
+    if (!variant) return false;
+    if (this.queue.length === 0) setImmediate(this.answerAll);
+    this.queue.push({
+      lane: variant.lane,
+      request,
+      variantName: variant.name,
+      started: performance.now(),
+      done,
+    });
+    return true;
   }
 
   /**
@@ -94,18 +105,27 @@ export class FrontRouter implements InferenceRouter {
     const due = this.queue;
     this.queue = [];
     for (const p of due) {
+      let outcome: InvocationResult | Error;
       try {
         const reply = p.lane.answer(p.request);
-        p.resolve({
+        outcome = {
           status: reply.status,
           body: reply.body,
           contentType: reply.contentType,
           customAttributes: reply.customAttributes,
           variantName: p.variantName,
           modelLatencyUs: Math.round((performance.now() - p.started) * 1000),
-        });
+        };
       } catch (e) {
-        p.reject(e as Error);
+        outcome = e instanceof Error ? e : new Error(String(e));
+      }
+      try {
+        p.done(outcome);
+      } catch (e) {
+        // Answer the rest of the turn first; then the error surfaces (and ends the thread).
+        queueMicrotask(() => {
+          throw e;
+        });
       }
     }
   };

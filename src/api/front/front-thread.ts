@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAwsError } from '../../errors/aws-error.js';
-import { peekSigningService, sha256Hex, verifySigV4 } from '../../security/sigv4.js';
+import { sha256Hex, verifySigV4 } from '../../security/sigv4.js';
 import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
-import { readBody, sendJsonError } from '../http-io.js';
-import { invokeNamedEndpoint } from '../runtime/invoke-endpoint.js';
+import { sendJsonError } from '../http-io.js';
+import {
+  invocationRequest,
+  modelError,
+  recordAnswer,
+  writeInvocationAnswer,
+} from '../runtime/invoke-endpoint.js';
 import { FrontRouter } from './front-router.js';
 import { createPassOn } from './pass-on.js';
 import type { FromFront, FrontThreadData, InvocationRecord, ToFront } from './protocol.js';
@@ -57,9 +61,10 @@ function answerableEndpoint(req: IncomingMessage): string | undefined {
   if (req.method !== 'POST') return undefined;
   const m = INVOCATIONS_PATH.exec(req.url ?? '');
   if (!m || !router.has(m[1]!)) return undefined;
+  // Passed on unread when larger, or without a length (chunked); the signature's service is
+  // checked once verified.
   const length = Number(req.headers['content-length']);
-  if (!(length <= LARGEST_ANSWERED_BODY) || peekSigningService(req) !== 'sagemaker') return undefined;
-  return m[1];
+  return length <= LARGEST_ANSWERED_BODY ? m[1] : undefined;
 }
 
 function send(req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
@@ -67,49 +72,51 @@ function send(req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
   passOn(req, res, body);
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): Promise<void> {
-  const body = await readBody(req, LARGEST_ANSWERED_BODY);
-  try {
-    verifySigV4(req, {
-      dialect: 'json',
-      lookupSecret,
-      maxSkewSeconds: data.maxClockSkewSeconds,
-      bodySha256: sha256Hex(body),
-    });
-  } catch {
-    // The main thread answers with the exact error (and logs it, if it logs requests).
-    return send(req, res, body);
-  }
-  const requestId = randomUUID();
-  try {
-    await invokeNamedEndpoint(req, res, body, endpoint, {
-      router,
-      requestId,
-      logGroupArn,
-      metrics,
-      // As on the main thread: OverheadLatency starts once the request is read and verified.
-      startedAt: performance.now(),
-      capture: undefined,
-    });
-    answered++;
-  } catch (e) {
-    // A ModelError is the model's own answer; anything else the main thread handles as it would.
-    if (isAwsError(e)) {
+/** Reads, verifies and answers an invocation, or passes it on; never rejects. */
+function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): void {
+  // Callbacks rather than promises: this runs for every request the thread answers.
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('error', () => res.destroy());
+  req.on('end', () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    let service: string;
+    try {
+      service = verifySigV4(req, {
+        dialect: 'json',
+        lookupSecret,
+        maxSkewSeconds: data.maxClockSkewSeconds,
+        bodySha256: sha256Hex(body),
+      }).service;
+    } catch {
+      // The main thread answers with the exact error (and logs it, if it logs requests).
+      return send(req, res, body);
+    }
+    if (service !== 'sagemaker') return send(req, res, body);
+    // As on the main thread: OverheadLatency starts once the request is read and verified.
+    const startedAt = performance.now();
+    const taken = router.submit(endpoint, invocationRequest(req, body, false), (outcome) => {
+      // A lane that threw: the main thread's fleet answers as it does for a failed instance.
+      if (outcome instanceof Error) return send(req, res, body);
       answered++;
-      sendJsonError(res, e, requestId);
-    } else send(req, res, body);
-  }
+      const requestId = randomUUID();
+      if (outcome.status < 200 || outcome.status > 299) {
+        sendJsonError(res, modelError(outcome, logGroupArn(endpoint)), requestId);
+      } else {
+        writeInvocationAnswer(res, outcome, requestId);
+      }
+      recordAnswer(metrics, endpoint, outcome, startedAt);
+    });
+    if (!taken) send(req, res, body);
+  });
 }
 
 const server = createServer(
   { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
   (req, res) => {
     const endpoint = answerableEndpoint(req);
-    if (endpoint === undefined) return send(req, res);
-    answer(req, res, endpoint).catch(() => {
-      // The body could not be read: the client went away mid-request.
-      res.destroy();
-    });
+    if (endpoint === undefined) send(req, res);
+    else answer(req, res, endpoint);
   },
 );
 server.listen({ fd: data.fd }, () => post({ type: 'listening' }));

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, isAwsError } from '../../errors/aws-error.js';
-import type { InferenceRouter, InvocationResult } from '../../ports/endpoint-fleet.js';
+import type { InferenceRouter, InvocationRequest, InvocationResult } from '../../ports/endpoint-fleet.js';
 import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
 import { payloadPart, streamException } from './event-stream.js';
 
@@ -25,7 +25,7 @@ function routerFailureStatus(e: unknown): number | undefined {
 }
 
 /** Records an answered invocation; its OverheadLatency ends now, so call it once the answer is settled. */
-function recordAnswer(
+export function recordAnswer(
   metrics: InvocationRecorder | undefined,
   endpointName: string,
   result: InvocationResult,
@@ -71,6 +71,53 @@ export interface InvocationCapture {
  * Routes an invocation and turns a model's non-2xx answer into ModelError (recorded). A 2xx
  * result is returned unrecorded: the caller records it once the answer is written.
  */
+/** The invocation a request asks for: its body and the SageMaker Runtime headers. */
+export function invocationRequest(req: IncomingMessage, body: Buffer, stream: boolean): InvocationRequest {
+  return {
+    body,
+    contentType: header(req, 'content-type'),
+    accept: header(req, 'accept'),
+    customAttributes: header(req, 'x-amzn-sagemaker-custom-attributes'),
+    targetVariant: header(req, 'x-amzn-sagemaker-target-variant'),
+    inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
+    targetContainerHostname: header(req, 'x-amzn-sagemaker-target-container-hostname'),
+    targetModel: header(req, 'x-amzn-sagemaker-target-model'),
+    ...(stream ? { stream } : {}),
+  };
+}
+
+/** The ModelError a model's non-2xx answer becomes, as SageMaker words it. */
+export function modelError(result: InvocationResult, logGroupArn: string): AwsError {
+  const text = result.body.toString('utf8').slice(0, 4096);
+  const kind = result.status >= 500 ? 'server' : 'client';
+  return new AwsError(
+    'ModelError',
+    `Received ${kind} error (${result.status}) from primary with message "${text}". See ${logGroupArn} for more information.`,
+    { OriginalStatusCode: result.status, OriginalMessage: text, LogStreamArn: logGroupArn },
+  );
+}
+
+/** Writes a model's 2xx answer as InvokeEndpoint returns it. */
+export function writeInvocationAnswer(
+  res: ServerResponse,
+  result: InvocationResult,
+  requestId: string,
+): void {
+  const headers: Record<string, string | number> = {
+    'content-type': result.contentType,
+    'content-length': result.body.length,
+    'x-amzn-invoked-production-variant': result.variantName,
+    'x-amzn-requestid': requestId,
+  };
+  if (result.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = result.customAttributes;
+  res.writeHead(200, headers);
+  res.end(result.body);
+}
+
+/**
+ * Routes an invocation and turns a model's non-2xx answer into ModelError (recorded). A 2xx
+ * result is returned unrecorded: the caller records it once the answer is written.
+ */
 async function invokeRouted(
   req: IncomingMessage,
   body: Buffer,
@@ -78,36 +125,19 @@ async function invokeRouted(
   ctx: InvocationContext,
   stream: boolean,
 ): Promise<InvocationResult> {
-  const targetVariant = header(req, 'x-amzn-sagemaker-target-variant');
+  const request = invocationRequest(req, body, stream);
   let result: InvocationResult;
   try {
-    result = await ctx.router.invoke(endpointName, {
-      body,
-      contentType: header(req, 'content-type'),
-      accept: header(req, 'accept'),
-      customAttributes: header(req, 'x-amzn-sagemaker-custom-attributes'),
-      targetVariant,
-      inferenceId: header(req, 'x-amzn-sagemaker-inference-id'),
-      targetContainerHostname: header(req, 'x-amzn-sagemaker-target-container-hostname'),
-      targetModel: header(req, 'x-amzn-sagemaker-target-model'),
-      ...(stream ? { stream } : {}),
-    });
+    result = await ctx.router.invoke(endpointName, request);
   } catch (e) {
     const status = routerFailureStatus(e);
     if (ctx.metrics && status !== undefined)
-      ctx.metrics.recordRouterFailure(endpointName, targetVariant, status);
+      ctx.metrics.recordRouterFailure(endpointName, request.targetVariant, status);
     throw e;
   }
   if (result.status < 200 || result.status > 299) {
     recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
-    const text = result.body.toString('utf8').slice(0, 4096);
-    const kind = result.status >= 500 ? 'server' : 'client';
-    const logs = ctx.logGroupArn(endpointName);
-    throw new AwsError(
-      'ModelError',
-      `Received ${kind} error (${result.status}) from primary with message "${text}". See ${logs} for more information.`,
-      { OriginalStatusCode: result.status, OriginalMessage: text, LogStreamArn: logs },
-    );
+    throw modelError(result, ctx.logGroupArn(endpointName));
   }
   return result;
 }
@@ -124,15 +154,7 @@ export async function invokeNamedEndpoint(
   ctx: InvocationContext,
 ): Promise<void> {
   const result = await invokeRouted(req, body, endpointName, ctx, false);
-  const headers: Record<string, string | number> = {
-    'content-type': result.contentType,
-    'content-length': result.body.length,
-    'x-amzn-invoked-production-variant': result.variantName,
-    'x-amzn-requestid': ctx.requestId,
-  };
-  if (result.customAttributes) headers['x-amzn-sagemaker-custom-attributes'] = result.customAttributes;
-  res.writeHead(200, headers);
-  res.end(result.body);
+  writeInvocationAnswer(res, result, ctx.requestId);
   recordAnswer(ctx.metrics, endpointName, result, ctx.startedAt);
   if (ctx.capture?.capturing(endpointName)) {
     const inferenceId = header(req, 'x-amzn-sagemaker-inference-id');
