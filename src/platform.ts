@@ -17,6 +17,7 @@ import { tagOperations } from './api/control/tags.js';
 import { trainingJobOperations } from './api/control/training-jobs.js';
 import { transformJobOperations } from './api/control/transform-jobs.js';
 import { FrontThreads } from './api/front/front-threads.js';
+import { PASS_ON_IDLE_MS } from './api/front/pass-on.js';
 import { logsOperations } from './api/logs/logs-operations.js';
 import { createMetricsEndpoint } from './api/metrics-endpoint.js';
 import { createRuntimeApi } from './api/runtime/runtime-api.js';
@@ -325,7 +326,9 @@ export async function startLathe(
   const server = createServer(serverOptions, app);
   await listen(server, config.port, config.host);
   // Requests the front threads pass on arrive here, on loopback.
-  const passedOn = createServer(serverOptions, app);
+  // Idle connections from the front threads outlive their agents' idle timeout (PASS_ON_IDLE_MS):
+  // the front side always closes first, so a request never meets a connection closing under it.
+  const passedOn = createServer({ ...serverOptions, keepAliveTimeout: 2 * PASS_ON_IDLE_MS }, app);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

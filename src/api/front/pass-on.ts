@@ -25,6 +25,13 @@ function endToEnd(raw: readonly string[]): string[] {
 const ignore = () => undefined;
 
 /**
+ * How long a connection to the main thread may stay idle before the front thread closes it;
+ * the main thread's loopback listener keeps idle connections longer, so it never closes one
+ * a request is about to be sent on.
+ */
+export const PASS_ON_IDLE_MS = 30_000;
+
+/**
  * Passes a request on to the main thread's loopback port and streams its answer back: the
  * same method, path and headers (so the signature verifies there as it would here), the body
  * streamed, or the bytes already read. The main thread answers it exactly as if it had
@@ -33,7 +40,7 @@ const ignore = () => undefined;
 export function createPassOn(
   mainPort: number,
 ): (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void {
-  const agent = new Agent({ keepAlive: true, scheduling: 'lifo' });
+  const agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: PASS_ON_IDLE_MS });
   return (req, res, body) => {
     const upstream = request({
       host: '127.0.0.1',
