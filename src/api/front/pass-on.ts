@@ -42,15 +42,28 @@ export function createPassOn(
 ): (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void {
   const agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: PASS_ON_IDLE_MS });
   return (req, res, body) => {
-    const upstream = request({
-      host: '127.0.0.1',
-      port: mainPort,
-      method: req.method,
-      path: req.url,
-      headers: endToEnd(req.rawHeaders),
-      setHost: false,
-      agent,
-    });
+    let upstream: ReturnType<typeof request>;
+    try {
+      upstream = request({
+        host: '127.0.0.1',
+        port: mainPort,
+        method: req.method,
+        path: req.url,
+        headers: endToEnd(req.rawHeaders),
+        setHost: false,
+        agent,
+      });
+    } catch (e) {
+      // Node's client refuses what its server accepted (it validates more strictly): answer here
+      // rather than end the thread.
+      req.resume();
+      sendJsonError(
+        res,
+        new AwsError('ValidationException', `Malformed request: ${(e as Error).message}`),
+        '',
+      );
+      return;
+    }
     upstream.on('response', (answer) => {
       res.sendDate = false; // the main thread's Date header comes along
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.rawHeaders));
