@@ -220,6 +220,7 @@ export async function startLathe(
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     region: config.region,
     accountId: config.accountId,
+    logRequests: config.logLevel === 'debug',
     metrics: endpointMetrics,
     logger,
   });

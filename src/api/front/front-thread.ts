@@ -12,7 +12,7 @@ import {
 } from '../runtime/invoke-endpoint.js';
 import { FrontRouter } from './front-router.js';
 import { createPassOn } from './pass-on.js';
-import type { FromFront, FrontThreadData, InvocationRecord, ToFront } from './protocol.js';
+import type { FromFront, FrontThreadData, InvocationRecord, RequestLogEntry, ToFront } from './protocol.js';
 
 /**
  * An HTTP front thread (docs/decisions/0008-http-front-threads.md): accepts connections on
@@ -32,12 +32,14 @@ for (const [endpoint, route] of data.routes) router.set(endpoint, route);
 const passOn = createPassOn(data.mainPort);
 
 let records: InvocationRecord[] = [];
+let requests: RequestLogEntry[] = [];
 let answered = 0;
 let passedOn = 0;
 function report(): void {
   if (records.length === 0 && passedOn === 0) return;
-  post({ type: 'invocations', records, answered, passedOn });
+  post({ type: 'invocations', records, answered, passedOn, ...(requests.length ? { requests } : {}) });
   records = [];
+  requests = [];
   answered = 0;
   passedOn = 0;
 }
@@ -95,6 +97,7 @@ function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): vo
     if (service !== 'sagemaker') return send(req, res, body);
     // As on the main thread: OverheadLatency starts once the request is read and verified.
     const startedAt = performance.now();
+    const received = data.logRequests ? startedAt : 0;
     const taken = router.submit(endpoint, invocationRequest(req, body, false), (outcome) => {
       // A lane that threw: the main thread's fleet answers as it does for a failed instance.
       if (outcome instanceof Error) return send(req, res, body);
@@ -106,6 +109,15 @@ function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): vo
         writeInvocationAnswer(res, outcome, requestId);
       }
       recordAnswer(metrics, endpoint, outcome, startedAt);
+      if (data.logRequests) {
+        requests.push({
+          requestId,
+          method: 'POST',
+          path: `/endpoints/${endpoint}/invocations`,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - received),
+        });
+      }
     });
     if (!taken) send(req, res, body);
   });

@@ -16,6 +16,8 @@ export interface FrontThreadsOptions {
   readonly maxClockSkewSeconds: number;
   readonly region: string;
   readonly accountId: string;
+  /** Log every answered request at debug level, as the main thread does (LATHE_LOG_LEVEL=debug). */
+  readonly logRequests: boolean;
   /** Where the invocations the front threads answer are recorded. */
   readonly metrics: InvocationRecorder;
   readonly logger: Logger;
@@ -80,6 +82,7 @@ export class FrontThreads {
       maxClockSkewSeconds: o.maxClockSkewSeconds,
       region: o.region,
       accountId: o.accountId,
+      logRequests: o.logRequests,
       routes: [...this.routes],
     };
     const worker = new Worker(frontThreadEntry, { workerData: data });
@@ -95,6 +98,7 @@ export class FrontThreads {
           front.acks.delete(m.id);
         } else if (m.type === 'invocations') {
           for (const r of m.records) o.metrics.recordInvocation(r[0], r[1], r[2], r[3], r[4]);
+          for (const r of m.requests ?? []) o.logger.debug('request', { ...r });
           this.answeredTotal += m.answered;
           this.passedOnTotal += m.passedOn;
         } else if (m.type === 'closed') front.closed?.();

@@ -18,7 +18,18 @@ export interface FrontThreadData {
   readonly maxClockSkewSeconds: number;
   readonly region: string;
   readonly accountId: string;
+  /** Report each answered request for the debug access log (LATHE_LOG_LEVEL=debug). */
+  readonly logRequests: boolean;
   readonly routes: readonly (readonly [string, FrontRoute])[];
+}
+
+/** An answered request, as the main thread's debug access log writes it. */
+export interface RequestLogEntry {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
 }
 
 /** One answered invocation: endpoint, variant, status, ModelLatency µs, OverheadLatency µs. */
@@ -36,6 +47,8 @@ export type FromFront =
   | {
       readonly type: 'invocations';
       readonly records: readonly InvocationRecord[];
+      /** Only when requests are logged. */
+      readonly requests?: readonly RequestLogEntry[];
       /** Requests answered in the thread, and passed on to the main thread, since the last report. */
       readonly answered: number;
       readonly passedOn: number;
