@@ -2,22 +2,15 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../ports/logger.js';
 import type { InvocationRecorder } from '../../services/endpoint-metrics.js';
 import type { FrontRoute } from '../../serving/embedded-fleet.js';
-import type { FromFront, FrontThreadData, ToFront } from './protocol.js';
+import type { FromFront, FrontThreadData, FrontThreadSettings, ToFront } from './protocol.js';
 
-export interface FrontThreadsOptions {
+export interface FrontThreadsOptions extends FrontThreadSettings {
   readonly count: number;
   /**
    * A descriptor of the listening socket for one thread to own (dup(2)): each thread's loop
    * closes its own when the thread ends, never the one the others accept on.
    */
   readonly duplicateListener: (fd: number) => number | undefined;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly maxClockSkewSeconds: number;
-  readonly region: string;
-  readonly accountId: string;
-  /** Log every answered request at debug level, as the main thread does (LATHE_LOG_LEVEL=debug). */
-  readonly logRequests: boolean;
   /** Where the invocations the front threads answer are recorded. */
   readonly metrics: InvocationRecorder;
   readonly logger: Logger;

@@ -7,12 +7,8 @@ import type { FrontRoute } from '../../serving/embedded-fleet.js';
  * to the main thread over a loopback connection.
  */
 
-/** What a front thread starts with. */
-export interface FrontThreadData {
-  /** The thread's own descriptor of the server's listening socket (a dup(2)). */
-  readonly fd: number;
-  /** The main thread's loopback port for passed-on requests. */
-  readonly mainPort: number;
+/** The server's settings a front thread answers by. */
+export interface FrontThreadSettings {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly maxClockSkewSeconds: number;
@@ -20,6 +16,14 @@ export interface FrontThreadData {
   readonly accountId: string;
   /** Report each answered request for the debug access log (LATHE_LOG_LEVEL=debug). */
   readonly logRequests: boolean;
+}
+
+/** What a front thread starts with. */
+export interface FrontThreadData extends FrontThreadSettings {
+  /** The thread's own descriptor of the server's listening socket (a dup(2)). */
+  readonly fd: number;
+  /** The main thread's loopback port for passed-on requests. */
+  readonly mainPort: number;
   readonly routes: readonly (readonly [string, FrontRoute])[];
 }
 
