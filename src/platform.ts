@@ -326,9 +326,9 @@ export async function startLathe(
   const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 };
   const server = createServer(serverOptions, app);
   await listen(server, config.port, config.host);
-  // Requests the front threads pass on arrive here, on loopback.
-  // Idle connections from the front threads outlive their agents' idle timeout (PASS_ON_IDLE_MS):
-  // the front side always closes first, so a request never meets a connection closing under it.
+  // Requests the front threads pass on arrive here, on loopback. Its idle connections outlive the
+  // front threads' idle timeout (PASS_ON_IDLE_MS): they always close first, so a request never
+  // meets a connection closing under it.
   const passedOn = createServer({ ...serverOptions, keepAliveTimeout: 2 * PASS_ON_IDLE_MS }, app);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

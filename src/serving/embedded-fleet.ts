@@ -19,6 +19,7 @@ import type { InstanceFactory, ModelInstance } from './instances/model-instance.
 import { INSTANCE_STOPPING } from './instances/model-instance.js';
 import { variantInstanceFactory } from './variant-factories.js';
 import { VariantPool } from './variant-pool.js';
+import { pickByWeight } from './weighted-pick.js';
 
 /** Makes the instance factory of a model once its directory is ready. */
 export type InstanceFactoryFor = (
@@ -287,15 +288,9 @@ export class EmbeddedFleet implements EndpointFleet, InferenceRouter {
       if (!pool) throw new AwsError('ValidationError', `Variant ${target} not found.`);
       return pool;
     }
-    let total = 0;
-    for (const p of deployment.order) total += p.weight;
-    if (total <= 0) throw new AwsError('ValidationError', 'Every variant of the endpoint has weight 0.');
-    let r = Math.random() * total;
-    for (const p of deployment.order) {
-      r -= p.weight;
-      if (r < 0 && p.weight > 0) return p;
-    }
-    return deployment.order.findLast((p) => p.weight > 0)!;
+    const pool = pickByWeight(deployment.order);
+    if (!pool) throw new AwsError('ValidationError', 'Every variant of the endpoint has weight 0.');
+    return pool;
   }
 
   invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {

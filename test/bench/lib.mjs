@@ -28,15 +28,7 @@ export async function startLathe(env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'lathe-bench-'));
   const child = spawn(
     process.execPath,
-    [
-      ...(process.env.LATHE_NODE_ARGS ? process.env.LATHE_NODE_ARGS.split(' ') : []),
-      join(root, 'dist/cli/main.js'),
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-    ],
+    [join(root, 'dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dataDir],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, LATHE_LOG_LEVEL: 'warn', ...env },
@@ -60,7 +52,6 @@ export async function startLathe(env = {}) {
     dataDir,
     credentials,
     config: { endpoint: url, region: 'us-east-1', credentials },
-    pid: child.pid,
     stop: () => child.kill('SIGTERM'),
   };
 }

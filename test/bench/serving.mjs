@@ -64,14 +64,14 @@ await waitFor(async () => {
 });
 const modelData = job.ModelArtifacts.S3ModelArtifacts;
 
-async function deploy(name, image, { count = 1, serverless, url = modelData } = {}) {
-  await sm.send(
+async function deploy(name, image, { count = 1, serverless, url = modelData, on = { sm, rt } } = {}) {
+  await on.sm.send(
     new CreateModelCommand({
       ModelName: name,
       PrimaryContainer: { Image: image, ...(url ? { ModelDataUrl: url } : {}) },
     }),
   );
-  await sm.send(
+  await on.sm.send(
     new CreateEndpointConfigCommand({
       EndpointConfigName: name,
       ProductionVariants: [
@@ -91,11 +91,11 @@ async function deploy(name, image, { count = 1, serverless, url = modelData } = 
     }),
   );
   const t0 = performance.now();
-  await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
+  await on.sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
   let firstOk;
   await waitFor(async () => {
     try {
-      await rt.send(new InvokeEndpointCommand({ EndpointName: name, ContentType: 'text/csv', Body: row }));
+      await on.rt.send(new InvokeEndpointCommand({ EndpointName: name, ContentType: 'text/csv', Body: row }));
       firstOk = performance.now() - t0;
       return true;
     } catch {
@@ -221,8 +221,9 @@ results.B1 = {
   goals: 'rps ratio >= 5, p99 ratio <= 0.3',
 };
 
-// B2: the invocation path with an echo model vs a bare node:http server.
-await deploy('echo', 'lathe/lathe-echo-inference:latest', { url: undefined });
+// B2: the invocation path with an echo model vs a bare node:http server (the echo model has no
+// model data: `url: null`, as undefined would take the default).
+await deploy('echo', 'lathe/lathe-echo-inference:latest', { url: null });
 const echo = await wrk(
   lathe.url,
   await signedWrkScript(lathe, '/endpoints/echo/invocations', row, 'text/csv'),
@@ -286,32 +287,12 @@ const signedRun = await wrk(
 signedBare.kill();
 // The same echo endpoint on a server whose main thread alone accepts (LATHE_HTTP_THREADS=1).
 const single = await startLathe({ LATHE_HTTP_THREADS: '1' });
-const singleSm = new SageMakerClient(single.config);
-const singleRt = new SageMakerRuntimeClient({ ...single.config, maxAttempts: 1 });
-await singleSm.send(
-  new CreateModelCommand({
-    ModelName: 'echo',
-    PrimaryContainer: { Image: 'lathe/lathe-echo-inference:latest' },
-  }),
-);
-await singleSm.send(
-  new CreateEndpointConfigCommand({
-    EndpointConfigName: 'echo',
-    ProductionVariants: [
-      { VariantName: 'AllTraffic', ModelName: 'echo', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' },
-    ],
-  }),
-);
-await singleSm.send(new CreateEndpointCommand({ EndpointName: 'echo', EndpointConfigName: 'echo' }));
-await waitFor(async () => {
-  try {
-    await singleRt.send(
-      new InvokeEndpointCommand({ EndpointName: 'echo', ContentType: 'text/csv', Body: row }),
-    );
-    return true;
-  } catch {
-    return false;
-  }
+await deploy('echo', 'lathe/lathe-echo-inference:latest', {
+  url: null,
+  on: {
+    sm: new SageMakerClient(single.config),
+    rt: new SageMakerRuntimeClient({ ...single.config, maxAttempts: 1 }),
+  },
 });
 const echoOneThread = await wrk(
   single.url,

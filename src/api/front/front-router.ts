@@ -1,10 +1,8 @@
-import type { InferenceRouter, InvocationRequest, InvocationResult } from '../../ports/endpoint-fleet.js';
+import type { InvocationRequest, InvocationResult } from '../../ports/endpoint-fleet.js';
 import type { FrontRoute } from '../../serving/embedded-fleet.js';
 import { laneFromRecipe } from '../../serving/inline-lanes.js';
 import type { InlineLane } from '../../serving/instances/thread-instance.js';
-
-/** The rejection of a request a front thread does not answer: the main thread takes it. */
-export const PASS_ON = new Error('passed on to the main thread');
+import { pickByWeight } from '../../serving/weighted-pick.js';
 
 interface LocalVariant {
   readonly name: string;
@@ -26,9 +24,9 @@ type Pending = {
 /**
  * A front thread's router: the fleet's routing copied as data (FrontRoute), each variant's
  * lane rebuilt here. It answers what the fleet would — variant by weight or TargetVariant,
- * the same lane — and passes on (PASS_ON) anything it cannot answer the same way.
+ * the same lane — and leaves anything it cannot answer the same way to be passed on.
  */
-export class FrontRouter implements InferenceRouter {
+export class FrontRouter {
   private readonly routes = new Map<string, readonly LocalVariant[]>();
   private queue: Pending[] = [];
 
@@ -45,15 +43,6 @@ export class FrontRouter implements InferenceRouter {
 
   has(endpoint: string): boolean {
     return this.routes.has(endpoint);
-  }
-
-  invoke(endpointName: string, request: InvocationRequest): Promise<InvocationResult> {
-    return new Promise<InvocationResult>((resolve, reject) => {
-      const taken = this.submit(endpointName, request, (outcome) =>
-        outcome instanceof Error ? reject(outcome) : resolve(outcome),
-      );
-      if (!taken) reject(PASS_ON);
-    });
   }
 
   /**
@@ -87,18 +76,7 @@ export class FrontRouter implements InferenceRouter {
       const target = variants.find((v) => v.name === request.targetVariant);
       return target?.lane.accepts(request) ? target : undefined;
     }
-    let total = 0;
-    for (const v of variants) {
-      if (!v.lane.accepts(request)) return undefined;
-      total += v.weight;
-    }
-    if (total <= 0) return undefined;
-    let r = Math.random() * total;
-    for (const v of variants) {
-      r -= v.weight;
-      if (r < 0 && v.weight > 0) return v;
-    }
-    return variants.findLast((v) => v.weight > 0);
+    return variants.every((v) => v.lane.accepts(request)) ? pickByWeight(variants) : undefined;
   }
 
   private readonly answerAll = (): void => {

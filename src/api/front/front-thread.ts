@@ -33,14 +33,12 @@ const passOn = createPassOn(data.mainPort);
 
 let records: InvocationRecord[] = [];
 let requests: RequestLogEntry[] = [];
-let answered = 0;
 let passedOn = 0;
 function report(): void {
   if (records.length === 0 && passedOn === 0) return;
-  post({ type: 'invocations', records, answered, passedOn, ...(requests.length ? { requests } : {}) });
+  post({ type: 'invocations', records, passedOn, ...(requests.length ? { requests } : {}) });
   records = [];
   requests = [];
-  answered = 0;
   passedOn = 0;
 }
 const reporter = setInterval(report, REPORT_INTERVAL_MS);
@@ -97,11 +95,9 @@ function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): vo
     if (service !== 'sagemaker') return send(req, res, body);
     // As on the main thread: OverheadLatency starts once the request is read and verified.
     const startedAt = performance.now();
-    const received = data.logRequests ? startedAt : 0;
     const taken = router.submit(endpoint, invocationRequest(req, body, false), (outcome) => {
       // A lane that threw: the main thread's fleet answers as it does for a failed instance.
       if (outcome instanceof Error) return send(req, res, body);
-      answered++;
       const requestId = randomUUID();
       if (outcome.status < 200 || outcome.status > 299) {
         sendJsonError(res, modelError(outcome, logGroupArn(endpoint)), requestId);
@@ -115,7 +111,7 @@ function answer(req: IncomingMessage, res: ServerResponse, endpoint: string): vo
           method: 'POST',
           path: `/endpoints/${endpoint}/invocations`,
           status: res.statusCode,
-          ms: Math.round(performance.now() - received),
+          ms: Math.round(performance.now() - startedAt),
         });
       }
     });

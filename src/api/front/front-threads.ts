@@ -24,6 +24,17 @@ const ACK_TIMEOUT_MS = 5_000;
 /** How long closing waits for a front thread's in-flight requests. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
+/** The same variants, weights and lanes (lanes compared by identity: the instances' own recipes). */
+function sameRoute(a: FrontRoute, b: FrontRoute): boolean {
+  return (
+    a.variants.length === b.variants.length &&
+    a.variants.every((v, i) => {
+      const w = b.variants[i]!;
+      return v.name === w.name && v.weight === w.weight && v.lane === w.lane;
+    })
+  );
+}
+
 interface Front {
   readonly worker: Worker;
   listening: boolean;
@@ -92,7 +103,7 @@ export class FrontThreads {
         } else if (m.type === 'invocations') {
           for (const r of m.records) o.metrics.recordInvocation(r[0], r[1], r[2], r[3], r[4]);
           for (const r of m.requests ?? []) o.logger.debug('request', { ...r });
-          this.answeredTotal += m.answered;
+          this.answeredTotal += m.records.length;
           this.passedOnTotal += m.passedOn;
         } else if (m.type === 'closed') front.closed?.();
       });
@@ -117,8 +128,13 @@ export class FrontThreads {
    * every front thread routes by it.
    */
   async publish(endpoint: string, route: FrontRoute | undefined): Promise<void> {
+    const current = this.routes.get(endpoint);
+    // A deploy publishes twice (the fleet's switch, then data capture's settings): rebuilding
+    // every thread's lanes for an unchanged route would be work for nothing.
+    if (route === undefined ? current === undefined : current !== undefined && sameRoute(current, route))
+      return;
     if (route) this.routes.set(endpoint, route);
-    else if (!this.routes.delete(endpoint)) return;
+    else this.routes.delete(endpoint);
     await Promise.all([...this.fronts].map((front) => this.send(front, endpoint, route)));
   }
 

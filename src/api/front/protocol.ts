@@ -53,8 +53,7 @@ export type FromFront =
       readonly records: readonly InvocationRecord[];
       /** Only when requests are logged. */
       readonly requests?: readonly RequestLogEntry[];
-      /** Requests answered in the thread, and passed on to the main thread, since the last report. */
-      readonly answered: number;
+      /** Requests passed on to the main thread since the last report (`records` are those answered). */
       readonly passedOn: number;
     }
   | { readonly type: 'closed' };

@@ -67,10 +67,6 @@ export interface InvocationCapture {
   ): void;
 }
 
-/**
- * Routes an invocation and turns a model's non-2xx answer into ModelError (recorded). A 2xx
- * result is returned unrecorded: the caller records it once the answer is written.
- */
 /** The invocation a request asks for: its body and the SageMaker Runtime headers. */
 export function invocationRequest(req: IncomingMessage, body: Buffer, stream: boolean): InvocationRequest {
   return {
